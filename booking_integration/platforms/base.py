@@ -1,0 +1,262 @@
+"""What every booking platform module provides, and the normalized booking change they all emit."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from abc import ABC, abstractmethod
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta, tzinfo
+from typing import Any, Literal
+
+from service.http_client import HttpError
+
+Action = Literal["booked", "rescheduled", "cancelled", "no_show"]
+
+# Where a platform signs a time, a delivery older or newer than this is refused (replays, bad clocks).
+TIMESTAMP_TOLERANCE = timedelta(minutes=5)
+
+
+class SignatureInvalid(Exception):
+    """The delivery's signature is missing or wrong; `reason` is short and safe to store."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+class PayloadMalformed(Exception):
+    """The body cannot be understood; the message is returned to the sender."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Person:
+    external_id: str | None
+    name: str
+    email: str
+    phone: str
+
+
+@dataclass(frozen=True)
+class BookingChange:
+    action: Action
+    booking_id: str
+    previous_booking_id: str | None = None
+    start: datetime | None = None  # aware, UTC
+    end: datetime | None = None  # aware, UTC
+    client: Person | None = None
+    staff: Person | None = None  # external_id is the platform's staff id
+    service_name: str = ""
+    service_id: str = ""
+    # Raw booking-form answers, keyed by label and by field name/ID where the platform has both.
+    form_answers: dict[str, object] = field(default_factory=dict)
+    notes: str = ""
+    version: int | None = None
+    needs_fetch: bool = False
+    # Only for platforms that carry them (Standard Webhooks): our pressure word and therapist id.
+    service_pressure: str | None = None
+    therapist_id: str | None = None
+
+
+@dataclass(frozen=True)
+class ParsedDelivery:
+    event_type: str
+    dedupe_key: str
+    changes: tuple[BookingChange, ...] = ()
+    # Set for valid events we do not act on: they are stored and answered 2xx so nobody retries.
+    ignored_reason: str | None = None
+
+
+class Platform(ABC):
+    name: str = ""
+    stored_headers: tuple[str, ...] = ()
+    requires_fetch: bool = False
+
+    @abstractmethod
+    def verify(
+        self,
+        *,
+        body: bytes,
+        headers: Mapping[str, str],
+        secret: str,
+        settings: Mapping[str, Any],
+        now: datetime,
+    ) -> None:
+        """Raise SignatureInvalid unless the raw body is signed as this platform signs it."""
+
+    @abstractmethod
+    def parse(
+        self,
+        *,
+        body: bytes,
+        headers: Mapping[str, str],
+        content_type: str,
+        default_tz: tzinfo | None = None,
+    ) -> ParsedDelivery:
+        """Turn a verified body into changes; raise PayloadMalformed when it cannot be understood.
+
+        `default_tz` (the clinic's time zone) is used only for platforms that send times without
+        an offset.
+        """
+
+    def fetch(
+        self,
+        delivery: ParsedDelivery,
+        *,
+        settings: Mapping[str, Any],
+        http: Any,
+        allow_private: bool = False,
+    ) -> ParsedDelivery:
+        """Complete changes marked needs_fetch from the platform's API; raises HttpError."""
+        return delivery
+
+
+# Helpers shared by the platform modules.
+
+
+def header(headers: Mapping[str, str], name: str) -> str | None:
+    """Case-insensitive header lookup over any mapping."""
+    wanted = name.lower()
+    for key, value in headers.items():
+        if key.lower() == wanted:
+            return value
+    return None
+
+
+def body_hash(body: bytes) -> str:
+    return hashlib.sha256(body).hexdigest()
+
+
+def hmac_sha256(key: str | bytes, message: bytes) -> bytes:
+    if isinstance(key, str):
+        key = key.encode()
+    return hmac.new(key, message, hashlib.sha256).digest()
+
+
+def signatures_match(expected: str | bytes, given: str | bytes) -> bool:
+    if isinstance(expected, str):
+        expected = expected.encode()
+    if isinstance(given, str):
+        given = given.encode()
+    return hmac.compare_digest(expected, given)
+
+
+def check_timestamp(signed_at: datetime, now: datetime) -> None:
+    if abs(now - signed_at) > TIMESTAMP_TOLERANCE:
+        raise SignatureInvalid("timestamp outside the 5-minute tolerance")
+
+
+def load_json_object(body: bytes) -> dict[str, Any]:
+    try:
+        data = json.loads(body)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise PayloadMalformed("body is not valid JSON") from exc
+    if not isinstance(data, dict):
+        raise PayloadMalformed("body must be a JSON object")
+    return data
+
+
+def get_object(data: Mapping[str, Any], key: str, where: str = "") -> dict[str, Any]:
+    value = data.get(key)
+    if not isinstance(value, dict):
+        raise PayloadMalformed(f"`{where}{key}` must be an object")
+    return value
+
+
+def optional_object(data: Mapping[str, Any], key: str, where: str = "") -> dict[str, Any]:
+    value = data.get(key)
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise PayloadMalformed(f"`{where}{key}` must be an object")
+    return value
+
+
+def get_id(data: Mapping[str, Any], key: str, where: str = "") -> str:
+    """A required identifier; platforms send some ids as numbers."""
+    value = data.get(key)
+    if isinstance(value, bool) or not isinstance(value, str | int) or value == "":
+        raise PayloadMalformed(f"`{where}{key}` is missing")
+    return str(value)
+
+
+def optional_id(data: Mapping[str, Any], key: str) -> str | None:
+    value = data.get(key)
+    if isinstance(value, bool) or not isinstance(value, str | int) or value == "":
+        return None
+    return str(value)
+
+
+def text(data: Mapping[str, Any], key: str) -> str:
+    """An optional text field: absent, null or non-text becomes ""."""
+    value = data.get(key)
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    return ""
+
+
+def full_name(*parts: str) -> str:
+    return " ".join(p for p in parts if p)
+
+
+def parse_datetime(value: Any, field_name: str, default_tz: tzinfo | None = None) -> datetime:
+    """ISO 8601 time to aware UTC; a time without offset needs default_tz."""
+    if not isinstance(value, str) or not value:
+        raise PayloadMalformed(f"`{field_name}` must be an ISO 8601 time")
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise PayloadMalformed(f"`{field_name}` must be an ISO 8601 time") from exc
+    if parsed.tzinfo is None:
+        if default_tz is None:
+            raise PayloadMalformed(f"`{field_name}` has no UTC offset and no time zone is known")
+        parsed = parsed.replace(tzinfo=default_tz)
+    return parsed.astimezone(UTC)
+
+
+def optional_datetime(
+    data: Mapping[str, Any], key: str, where: str = "", default_tz: tzinfo | None = None
+) -> datetime | None:
+    value = data.get(key)
+    if value in (None, ""):
+        return None
+    return parse_datetime(value, f"{where}{key}", default_tz)
+
+
+def int_or_none(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        return int(value.strip())
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return None
+
+
+def raise_for_status(result: Any, what: str) -> None:
+    """Turn a non-2xx API answer into HttpError; 4xx other than 408/429 will not fix itself."""
+    status = result.status_code
+    if 200 <= status < 300:
+        return
+    permanent = 400 <= status < 500 and status not in (408, 429)
+    raise HttpError(f"{what} answered HTTP {status}", permanent=permanent, status_code=status)
+
+
+def json_from_result(result: Any, what: str) -> dict[str, Any]:
+    try:
+        data = json.loads(result.body)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise HttpError(f"{what} answered with a body that is not JSON", permanent=True) from exc
+    if not isinstance(data, dict):
+        raise HttpError(f"{what} answered with JSON that is not an object", permanent=True)
+    return data
