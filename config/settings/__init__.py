@@ -1,0 +1,1 @@
+"""Settings split as in cookiecutter-django: only ``base`` reads the environment."""

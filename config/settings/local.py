@@ -1,0 +1,9 @@
+"""Settings for a single machine (`make run`): debug on, a throwaway secret if none is set."""
+
+from config.settings.base import *  # noqa: F403
+from config.settings.base import SECRET_KEY, VAR_DIR
+
+DEBUG = True
+if not SECRET_KEY:
+    SECRET_KEY = "local-development-only-not-secret"  # noqa: S105
+VAR_DIR.mkdir(exist_ok=True)

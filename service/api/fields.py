@@ -1,0 +1,47 @@
+"""Serializer fields shared by the API's resources."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+UUID_PATTERN = "[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}"
+PLATFORM_KEY = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
+
+
+class WordListField(serializers.ListField):
+    """A list of distinct words from a fixed vocabulary."""
+
+    def __init__(self, choices: tuple[str, ...], **kwargs: Any) -> None:
+        kwargs.setdefault("child", serializers.ChoiceField(choices=choices))
+        kwargs.setdefault("max_length", len(choices))
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data: Any) -> list[str]:
+        values = super().to_internal_value(data)
+        return list(dict.fromkeys(values))
+
+
+@extend_schema_field({"type": "object", "additionalProperties": {"type": "string"}, "example": {"calcom": "12345"}})
+class ExternalIdsField(serializers.DictField):
+    """Platform name -> the person's id on that platform."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("child", serializers.CharField(max_length=255, allow_blank=True))
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data: Any) -> dict[str, str]:
+        values = super().to_internal_value(data)
+        bad = [key for key in values if not PLATFORM_KEY.match(key)]
+        if bad:
+            raise serializers.ValidationError(
+                {key: ["Use a lower-case platform name (letters, digits, underscore)."] for key in bad}
+            )
+        return values
+
+    def to_representation(self, value: Any) -> dict[str, str]:
+        # `value` is the related manager of external refs, prefetched by the views.
+        return {ref.platform: ref.external_id for ref in value.all()}

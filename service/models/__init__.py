@@ -1,0 +1,45 @@
+"""The service's tables: tenants and keys, people, appointments, screenings, flags, questionnaires."""
+
+from service.models.appointments import (
+    Appointment,
+    AppointmentStatus,
+    Flag,
+    FlagKind,
+    FlagSeverity,
+    FlagSource,
+    FlagStatus,
+    Screening,
+)
+from service.models.clinics import ApiKey, Clinic, ClinicMembership, EmergencyRegion, IdempotencyRecord, WorkerHeartbeat
+from service.models.notifications import Notification, NotificationChannel, NotificationPurpose, NotificationStatus
+from service.models.people import Client, ClientExternalId, Therapist, TherapistExternalId
+from service.models.questionnaires import Invitation, InvitationStatus, QuestionnaireKind, QuestionnaireResponse
+
+__all__ = [
+    "ApiKey",
+    "Appointment",
+    "AppointmentStatus",
+    "Client",
+    "ClientExternalId",
+    "Clinic",
+    "ClinicMembership",
+    "EmergencyRegion",
+    "Flag",
+    "FlagKind",
+    "FlagSeverity",
+    "FlagSource",
+    "FlagStatus",
+    "IdempotencyRecord",
+    "Invitation",
+    "InvitationStatus",
+    "Notification",
+    "NotificationChannel",
+    "NotificationPurpose",
+    "NotificationStatus",
+    "QuestionnaireKind",
+    "QuestionnaireResponse",
+    "Screening",
+    "Therapist",
+    "TherapistExternalId",
+    "WorkerHeartbeat",
+]

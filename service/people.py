@@ -1,0 +1,107 @@
+"""Services that write therapists and clients (and their ids on booking platforms)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.db import transaction
+
+from service.models import Client, ClientExternalId, Clinic, Therapist, TherapistExternalId
+
+THERAPIST_FIELDS = ("name", "email", "phone", "qualifications", "alert_channels", "active")
+CLIENT_FIELDS = ("name", "email", "phone", "date_of_birth", "contact_channels", "active")
+
+
+def _set_external_ids(owner: Therapist | Client, ref_model: type, owner_field: str, ids: Mapping[str, str]) -> None:
+    """Replace the owner's platform ids with `ids` (platform -> id); an empty id removes one."""
+    current = {ref.platform: ref for ref in ref_model.objects.filter(**{owner_field: owner})}
+    for platform, external_id in ids.items():
+        ref = current.get(platform)
+        if not external_id:
+            if ref:
+                ref.delete()
+        elif ref is None:
+            ref_model.objects.create(
+                clinic_id=owner.clinic_id, platform=platform, external_id=external_id, **{owner_field: owner}
+            )
+        elif ref.external_id != external_id:
+            ref.external_id = external_id
+            ref.save(update_fields=["external_id"])
+
+
+def _apply(obj: Any, fields: tuple[str, ...], data: Mapping[str, Any]) -> list[str]:
+    changed = [name for name in fields if name in data]
+    for name in changed:
+        setattr(obj, name, data[name])
+    return changed
+
+
+@transaction.atomic
+def therapist_create(*, clinic: Clinic, external_ids: Mapping[str, str] | None = None, **data: Any) -> Therapist:
+    therapist = Therapist(clinic=clinic)
+    _apply(therapist, THERAPIST_FIELDS, data)
+    therapist.save()
+    if external_ids:
+        _set_external_ids(therapist, TherapistExternalId, "therapist", external_ids)
+    return therapist
+
+
+@transaction.atomic
+def therapist_update(*, therapist: Therapist, external_ids: Mapping[str, str] | None = None, **data: Any) -> Therapist:
+    changed = _apply(therapist, THERAPIST_FIELDS, data)
+    if changed:
+        therapist.save(update_fields=[*changed, "updated_at"])
+    if external_ids is not None:
+        _set_external_ids(therapist, TherapistExternalId, "therapist", external_ids)
+    return therapist
+
+
+@transaction.atomic
+def client_create(*, clinic: Clinic, external_ids: Mapping[str, str] | None = None, **data: Any) -> Client:
+    client = Client(clinic=clinic)
+    _apply(client, CLIENT_FIELDS, data)
+    client.save()
+    if external_ids:
+        _set_external_ids(client, ClientExternalId, "client", external_ids)
+    return client
+
+
+@transaction.atomic
+def client_update(*, client: Client, external_ids: Mapping[str, str] | None = None, **data: Any) -> Client:
+    changed = _apply(client, CLIENT_FIELDS, data)
+    if changed:
+        client.save(update_fields=[*changed, "updated_at"])
+    if external_ids is not None:
+        _set_external_ids(client, ClientExternalId, "client", external_ids)
+    return client
+
+
+def client_match(*, clinic: Clinic, external_ids: Mapping[str, str] | None, email: str | None) -> Client | None:
+    """Find a client by an external id first, then by email (case-insensitive)."""
+    for platform, external_id in (external_ids or {}).items():
+        ref = (
+            ClientExternalId.objects.filter(clinic=clinic, platform=platform, external_id=external_id)
+            .select_related("client")
+            .first()
+        )
+        if ref:
+            return ref.client
+    if email:
+        return Client.objects.filter(clinic=clinic, email__iexact=email).order_by("created_at").first()
+    return None
+
+
+def therapist_match(*, clinic: Clinic, external_ids: Mapping[str, str] | None, email: str | None) -> Therapist | None:
+    """Find a therapist by an external id first, then by email (case-insensitive)."""
+    for platform, external_id in (external_ids or {}).items():
+        ref = (
+            TherapistExternalId.objects.filter(clinic=clinic, platform=platform, external_id=external_id)
+            .select_related("therapist")
+            .first()
+        )
+        if ref:
+            return ref.therapist
+    if email:
+        return Therapist.objects.filter(clinic=clinic, email__iexact=email).order_by("created_at").first()
+    return None
