@@ -14,3 +14,5 @@ class ServiceConfig(AppConfig):
         from service.schedules import install_periodic_tasks
 
         post_migrate.connect(install_periodic_tasks, sender=self)
+        # Receivers of the domain events (service/events.py) that live in this app.
+        import service.receivers  # noqa: F401

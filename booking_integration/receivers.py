@@ -1,0 +1,1 @@
+"""Turns domain events into outbound webhook messages."""

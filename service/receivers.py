@@ -1,0 +1,1 @@
+"""Connects this app's receivers of domain events (questionnaires, alerts)."""
