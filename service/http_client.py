@@ -15,6 +15,17 @@ import httpx
 
 logger = logging.getLogger("sessionguard.http")
 
+
+class _DropHttpxRequestLines(logging.Filter):
+    """httpx logs every request with its full URL, query string (tokens) included."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith("HTTP Request:")
+
+
+# A filter rather than a level, so a later logging config that turns httpx up still hides them.
+logging.getLogger("httpx").addFilter(_DropHttpxRequestLines())
+
 MAX_BODY_BYTES = 64 * 1024
 # Connecting should be quick; a slow connect usually means a dead host, so it gets less time
 # than the read.
