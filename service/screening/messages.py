@@ -64,9 +64,9 @@ _TEMPLATES: dict[str, tuple[str, str]] = {
         " not treat. The client was told to seek emergency care.",
     ),
     "RF-INFECTION": (
-        "You told us you have a fever or feel unwell, or had an infection recently. Massage"
+        "You told us you have a fever or feel unwell, or have been ill recently. Massage"
         " is best left until you are well again, so please choose a later date.",
-        "Client reported fever, feeling unwell or a recent infection: rebook once well.",
+        "Client reported fever, chills, feeling unwell or a recent illness: rebook once well.",
     ),
     "RF-INFECTION:clearance": (
         "You told us you feel unwell or have a fever, and your pain has been severe. Please"
