@@ -20,7 +20,7 @@ from service.screening.engine import (
     severity_rank,
 )
 from service.screening.messages import MESSAGES, REGIONS, SCREENING_NOTE
-from service.screening.policy import ClinicPolicy
+from service.screening.policy import ClinicPolicy, PolicyInvalid
 
 NOW = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)
 SOON = NOW + timedelta(hours=2)
@@ -565,3 +565,58 @@ def test_outcomes_are_ordered_most_severe_first():
 def test_rule_set_is_named_and_versioned():
     assert RULE_SET_NAME == "sciatica"
     assert RULE_SET_VERSION == "1.0.0"
+
+
+def test_policy_defaults_are_the_rule_pack_defaults():
+    assert ClinicPolicy().to_dict() == {
+        "emergency_region": "generic",
+        "flare_pain_threshold": 7,
+        "flare_reschedule_hours": 72,
+        "flare_action": "reschedule",
+        "activity_window_hours": 24,
+        "spinal_procedure_weeks": 12,
+        "history_days": 30,
+        "history_open_flag_days": 7,
+        "pain_rise_points": 2,
+        "pain_rise_percent": 30,
+        "pre_session_hours": 48,
+        "post_session_hours": 24,
+        "reminder_hours_before": 24,
+        "post_session_link_days": 7,
+    }
+
+
+def test_policy_from_dict_fills_defaults_and_round_trips():
+    policy = ClinicPolicy.from_dict({"emergency_region": "uk", "flare_pain_threshold": 8})
+    assert policy == ClinicPolicy(emergency_region="uk", flare_pain_threshold=8)
+    assert ClinicPolicy.from_dict(policy.to_dict()) == policy
+    assert ClinicPolicy.from_dict({}) == ClinicPolicy()
+
+
+def test_policy_from_dict_names_every_bad_setting():
+    with pytest.raises(PolicyInvalid) as caught:
+        ClinicPolicy.from_dict(
+            {
+                "emergency_region": "eu",
+                "flare_pain_threshold": 11,
+                "flare_reschedule_hours": "72",
+                "history_days": True,
+                "pain_rise_percent": 0,
+                "flare_action": 1,
+                "colour": "blue",
+            }
+        )
+    assert [(error["attr"], error["code"]) for error in caught.value.errors] == [
+        ("policy.emergency_region", "invalid_choice"),
+        ("policy.flare_pain_threshold", "out_of_range"),
+        ("policy.flare_reschedule_hours", "invalid_type"),
+        ("policy.history_days", "invalid_type"),
+        ("policy.pain_rise_percent", "out_of_range"),
+        ("policy.flare_action", "invalid_type"),
+        ("policy.colour", "unknown_key"),
+    ]
+
+
+def test_policy_refuses_bad_values_when_built_directly():
+    with pytest.raises(PolicyInvalid):
+        ClinicPolicy(flare_reschedule_hours=0)
