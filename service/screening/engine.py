@@ -200,7 +200,7 @@ _RULES: dict[str, tuple[str, tuple[str, ...], bool]] = {
 
 _REASONS = build_reasons(_RULES)
 
-# Every rule id screen() can fire, in the order it checks them.
+# Every rule id screen() can fire.
 RULE_IDS: tuple[str, ...] = tuple(dict.fromkeys(key.partition(":")[0] for key in _RULES))
 
 
