@@ -10,9 +10,6 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from rest_framework.test import APIClient
-
-from tests.factories import ClientFactory, ClinicFactory, TherapistFactory, api_key_for
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -20,34 +17,47 @@ ROOT = Path(__file__).resolve().parent.parent
 @pytest.fixture
 def clinic(db):
     """Harbour Massage Clinic, in London, with UK emergency wording."""
+    from tests.factories import ClinicFactory
+
     return ClinicFactory()
 
 
 @pytest.fixture
 def other_clinic(db):
     """Northside Wellness: another tenant, which must never see Harbour's data."""
+    from tests.factories import ClinicFactory
+
     return ClinicFactory(name="Northside Wellness", timezone="America/New_York", emergency_region="us")
 
 
 @pytest.fixture
 def therapist(clinic):
     """Sam, Harbour's therapist qualified for sciatica."""
+    from tests.factories import TherapistFactory
+
     return TherapistFactory(clinic=clinic, name="Sam Rivers", email="sam@harbour.example", qualifications=["sciatica"])
 
 
 @pytest.fixture
 def unqualified_therapist(clinic):
     """Jo, Harbour's sports therapist, without the sciatica qualification."""
+    from tests.factories import TherapistFactory
+
     return TherapistFactory(clinic=clinic, name="Jo Patel", email="jo@harbour.example", qualifications=["sports"])
 
 
 @pytest.fixture
 def client_person(clinic):
     """Alex, a Harbour client with sciatica who agreed to email."""
+    from tests.factories import ClientFactory
+
     return ClientFactory(clinic=clinic, name="Alex Morgan", email="alex@example.com")
 
 
-def _api(raw_key: str | None) -> APIClient:
+def _api(raw_key: str | None):
+    # Imported here so that pure tests (tests/screening, platforms) can run without Django settings.
+    from rest_framework.test import APIClient
+
     api = APIClient()
     if raw_key:
         api.credentials(HTTP_AUTHORIZATION=f"Bearer {raw_key}")
@@ -55,19 +65,23 @@ def _api(raw_key: str | None) -> APIClient:
 
 
 @pytest.fixture
-def api(clinic) -> APIClient:
+def api(clinic):
     """An API client holding Harbour's key."""
+    from tests.factories import api_key_for
+
     return _api(api_key_for(clinic))
 
 
 @pytest.fixture
-def other_api(other_clinic) -> APIClient:
+def other_api(other_clinic):
     """An API client holding Northside's key."""
+    from tests.factories import api_key_for
+
     return _api(api_key_for(other_clinic))
 
 
 @pytest.fixture
-def anon_api() -> APIClient:
+def anon_api():
     return _api(None)
 
 

@@ -12,6 +12,8 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler, set_rollback
 
+from service.exceptions import Conflict as ServiceConflict
+
 logger = logging.getLogger("sessionguard.api")
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
@@ -70,7 +72,9 @@ def flatten_errors(detail: Any, prefix: str = "") -> Iterator[dict[str, Any]]:
 
 
 def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
-    if isinstance(exc, Http404):
+    if isinstance(exc, ServiceConflict):
+        exc = Conflict(str(exc))
+    elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()

@@ -45,3 +45,21 @@ class ExternalIdsField(serializers.DictField):
     def to_representation(self, value: Any) -> dict[str, str]:
         # `value` is the related manager of external refs, prefetched by the views.
         return {ref.platform: ref.external_id for ref in value.all()}
+
+
+class AwareDateTimeField(serializers.DateTimeField):
+    """An ISO 8601 time that must carry its UTC offset: a naive time is hours off somewhere."""
+
+    default_error_messages = {"naive": "Include a UTC offset, e.g. 2026-12-01T10:00:00+00:00."}
+
+    def to_internal_value(self, value: Any):
+        if isinstance(value, str):
+            from django.utils.dateparse import parse_datetime
+
+            try:
+                parsed = parse_datetime(value)
+            except ValueError:
+                parsed = None
+            if parsed is not None and parsed.tzinfo is None:
+                self.fail("naive")
+        return super().to_internal_value(value)

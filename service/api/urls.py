@@ -1,12 +1,21 @@
-"""Routes of /api/v1/."""
+"""Routes of /api/v1/ for the service's own resources."""
 
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
+from service.api.appointments import AppointmentViewSet
+from service.api.flags import FlagViewSet
 from service.api.people import ClientViewSet, TherapistViewSet
+from service.api.screenings import ScreeningCreateView
 
 # Paths as CONTRACT.md writes them: no trailing slash.
 router = SimpleRouter(trailing_slash=False)
 router.register("therapists", TherapistViewSet, basename="therapist")
 router.register("clients", ClientViewSet, basename="client")
+router.register("appointments", AppointmentViewSet, basename="appointment")
+router.register("flags", FlagViewSet, basename="flag")
 
-urlpatterns = router.urls
+urlpatterns = [
+    path("screenings", ScreeningCreateView.as_view(), name="screening-create"),
+    *router.urls,
+]

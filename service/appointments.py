@@ -1,0 +1,216 @@
+"""Services that book, move, cancel and close appointments, screening each answer set on the way."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from service import events, people
+from service.exceptions import Conflict
+from service.models import Appointment, AppointmentStatus, Client, Clinic, FlagSource, Screening, Therapist
+from service.screenings import screening_open_flag, screening_run
+
+# Outcomes where keeping the booking goes against the screening's advice: the clinic's call, recorded.
+ADVISED_AGAINST = frozenset({"refer_urgently", "needs_clearance"})
+
+
+def client_resolve(*, clinic: Clinic, client: str | Mapping[str, Any]) -> Client:
+    """An id of the clinic's client, or an object matched by external id, then email, else created."""
+    if isinstance(client, str):
+        return Client.objects.get(clinic=clinic, pk=client)
+    external_ids = {k: v for k, v in (client.get("external_ids") or {}).items() if v}
+    found = people.client_match(clinic=clinic, external_ids=external_ids, email=client.get("email"))
+    if found is not None:
+        # Fill in what the clinic did not know yet, and remember new platform ids; never overwrite.
+        missing = {
+            field: client[field]
+            for field in ("email", "phone", "date_of_birth")
+            if client.get(field) and not getattr(found, field)
+        }
+        known = {ref.platform for ref in found.external_refs.all()}
+        new_ids = {k: v for k, v in external_ids.items() if k not in known}
+        if missing or new_ids:
+            people.client_update(client=found, external_ids=new_ids or None, **missing)
+        return found
+    fields = {k: client[k] for k in ("name", "email", "phone", "date_of_birth", "contact_channels") if k in client}
+    if "contact_channels" not in fields:
+        # A booking platform that passes an email or phone had the client's consent to be contacted there.
+        fields["contact_channels"] = [c for c, f in (("email", "email"), ("sms", "phone")) if client.get(f)]
+    fields.setdefault("name", client.get("email") or "Client")
+    return people.client_create(clinic=clinic, external_ids=external_ids, **fields)
+
+
+def therapist_resolve(
+    *, clinic: Clinic, external_ids: Mapping[str, str] | None, email: str | None, name: str = ""
+) -> Therapist | None:
+    """Match a therapist by external id, then email; create one when there is enough to name them."""
+    external_ids = {k: v for k, v in (external_ids or {}).items() if v}
+    found = people.therapist_match(clinic=clinic, external_ids=external_ids, email=email)
+    if found is not None:
+        return found
+    if not (name or email):
+        return None
+    return people.therapist_create(
+        clinic=clinic,
+        external_ids=external_ids,
+        name=name or email,
+        email=email or "",
+        alert_channels=["email"] if email else [],
+    )
+
+
+def _screen(appointment: Appointment, *, answers: Mapping[str, Any], source: str, flag_source: str) -> Screening:
+    screening = screening_run(
+        clinic=appointment.clinic,
+        client=appointment.client,
+        therapist=appointment.therapist,
+        service=appointment_service(appointment),
+        start=appointment.start,
+        end=appointment.end,
+        answers=answers,
+        source=source,
+        appointment=appointment,
+    )
+    appointment.latest_screening = screening
+    appointment.save(update_fields=["latest_screening", "updated_at"])
+    screening_open_flag(screening=screening, source=flag_source)
+    return screening
+
+
+def appointment_service(appointment: Appointment) -> dict[str, Any]:
+    return {
+        "name": appointment.service_name,
+        "pressure": appointment.service_pressure,
+        "duration_minutes": appointment.duration_minutes,
+    }
+
+
+@transaction.atomic
+def appointment_book(
+    *,
+    clinic: Clinic,
+    client: Client,
+    therapist: Therapist | None,
+    service: Mapping[str, Any],
+    start: dt.datetime,
+    end: dt.datetime,
+    answers: Mapping[str, Any],
+    external_platform: str = "",
+    external_id: str = "",
+    external_version: int | None = None,
+    source: str = "booking",
+) -> Appointment:
+    """Store the booking and its first screening; a decision other than proceed opens a flag."""
+    appointment = Appointment.objects.create(
+        clinic=clinic,
+        client=client,
+        therapist=therapist,
+        service_name=service.get("name") or "Massage",
+        service_pressure=service.get("pressure") or "medium",
+        duration_minutes=int(service.get("duration_minutes") or (end - start).total_seconds() // 60),
+        start=start,
+        end=end,
+        booking_answers=dict(answers),
+        external_platform=external_platform,
+        external_id=external_id,
+        external_version=external_version,
+    )
+    screening = _screen(appointment, answers=answers, source=source, flag_source=FlagSource.SCREENING)
+    if screening.outcome in ADVISED_AGAINST:
+        appointment.booked_against_advice = True
+        appointment.save(update_fields=["booked_against_advice"])
+    events.appointment_booked.send(sender=Appointment, appointment=appointment)
+    return appointment
+
+
+def _locked(appointment: Appointment) -> Appointment:
+    return (
+        Appointment.objects.select_for_update().select_related("clinic", "client", "therapist").get(pk=appointment.pk)
+    )
+
+
+@transaction.atomic
+def appointment_reschedule(
+    *, appointment: Appointment, start: dt.datetime, end: dt.datetime, answers: Mapping[str, Any] | None = None
+) -> Appointment:
+    """Move a booked appointment and screen it again; a move to the same time with no new answers is a no-op."""
+    appointment = _locked(appointment)
+    if appointment.status != AppointmentStatus.BOOKED:
+        raise Conflict(f"A {appointment.status} appointment cannot be moved.")
+    if end <= start:
+        raise Conflict("The end must come after the start.")
+    if appointment.start == start and appointment.end == end and answers is None:
+        return appointment
+    previous_start, previous_end = appointment.start, appointment.end
+    appointment.start, appointment.end = start, end
+    appointment.duration_minutes = int((end - start).total_seconds() // 60)
+    if answers is not None:
+        appointment.booking_answers = dict(answers)
+    appointment.save(update_fields=["start", "end", "duration_minutes", "booking_answers", "updated_at"])
+    _screen(appointment, answers=appointment.booking_answers, source="reschedule", flag_source=FlagSource.SCREENING)
+    events.appointment_rescheduled.send(
+        sender=Appointment, appointment=appointment, previous_start=previous_start, previous_end=previous_end
+    )
+    return appointment
+
+
+def _close(
+    appointment: Appointment, *, status: str, allowed_from: tuple[str, ...], signal, stamp: str | None
+) -> Appointment:
+    appointment = _locked(appointment)
+    if appointment.status == status:
+        return appointment  # asked twice: the first answer stands
+    if appointment.status not in allowed_from:
+        raise Conflict(f"A {appointment.status} appointment cannot become {status}.")
+    appointment.status = status
+    fields = ["status", "updated_at"]
+    if stamp:
+        setattr(appointment, stamp, timezone.now())
+        fields.append(stamp)
+    appointment.save(update_fields=fields)
+    signal.send(sender=Appointment, appointment=appointment)
+    return appointment
+
+
+@transaction.atomic
+def appointment_cancel(*, appointment: Appointment) -> Appointment:
+    return _close(
+        appointment,
+        status=AppointmentStatus.CANCELLED,
+        allowed_from=(AppointmentStatus.BOOKED,),
+        signal=events.appointment_cancelled,
+        stamp="cancelled_at",
+    )
+
+
+@transaction.atomic
+def appointment_complete(*, appointment: Appointment) -> Appointment:
+    return _close(
+        appointment,
+        status=AppointmentStatus.COMPLETED,
+        allowed_from=(AppointmentStatus.BOOKED, AppointmentStatus.NO_SHOW),
+        signal=events.appointment_completed,
+        stamp="completed_at",
+    )
+
+
+@transaction.atomic
+def appointment_mark_no_show(*, appointment: Appointment) -> Appointment:
+    return _close(
+        appointment,
+        status=AppointmentStatus.NO_SHOW,
+        allowed_from=(AppointmentStatus.BOOKED, AppointmentStatus.COMPLETED),
+        signal=events.appointment_no_show,
+        stamp=None,
+    )
+
+
+@transaction.atomic
+def appointment_screen_answers(*, appointment: Appointment, answers: Mapping[str, Any], source: str) -> Screening:
+    """Screen a new answer set (a questionnaire's) for this appointment; flags carry `source`."""
+    appointment = _locked(appointment)
+    return _screen(appointment, answers=answers, source=source, flag_source=source)

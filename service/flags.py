@@ -1,0 +1,76 @@
+"""Services for flags: raise one on an appointment, acknowledge it, resolve it."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from service import events
+from service.exceptions import Conflict
+from service.models import Appointment, Flag, FlagSeverity, FlagStatus, Screening
+
+# A screening's outcome decides the severity of the flag it opens (issue 3).
+OUTCOME_SEVERITY = {
+    "refer_urgently": FlagSeverity.CRITICAL,
+    "needs_clearance": FlagSeverity.WARNING,
+    "reschedule": FlagSeverity.WARNING,
+    "proceed_with_modifications": FlagSeverity.INFO,
+}
+
+
+@transaction.atomic
+def flag_raise(
+    *,
+    appointment: Appointment,
+    severity: str,
+    source: str,
+    kind: str,
+    reasons: list[dict],
+    screening: Screening | None = None,
+) -> Flag:
+    flag = Flag.objects.create(
+        clinic_id=appointment.clinic_id,
+        appointment=appointment,
+        client_id=appointment.client_id,
+        screening=screening,
+        severity=severity,
+        source=source,
+        kind=kind,
+        reasons=reasons,
+    )
+    events.flag_raised.send(sender=Flag, flag=flag)
+    return flag
+
+
+@transaction.atomic
+def flag_acknowledge(*, flag: Flag, note: str = "") -> Flag:
+    """Open → acknowledged. Acknowledging again changes nothing; a resolved flag cannot go back."""
+    flag = Flag.objects.select_for_update().get(pk=flag.pk)
+    if flag.status == FlagStatus.RESOLVED:
+        raise Conflict("This flag is already resolved.")
+    if flag.status == FlagStatus.ACKNOWLEDGED:
+        return flag
+    flag.status = FlagStatus.ACKNOWLEDGED
+    flag.acknowledged_at = timezone.now()
+    if note:
+        flag.note = note
+    flag.save(update_fields=["status", "acknowledged_at", "note"])
+    events.flag_acknowledged.send(sender=Flag, flag=flag)
+    return flag
+
+
+@transaction.atomic
+def flag_resolve(*, flag: Flag, note: str = "") -> Flag:
+    """Open or acknowledged → resolved; resolving again changes nothing."""
+    flag = Flag.objects.select_for_update().get(pk=flag.pk)
+    if flag.status == FlagStatus.RESOLVED:
+        return flag
+    now = timezone.now()
+    flag.status = FlagStatus.RESOLVED
+    flag.resolved_at = now
+    flag.acknowledged_at = flag.acknowledged_at or now
+    if note:
+        flag.note = f"{flag.note}\n{note}".strip() if flag.note else note
+    flag.save(update_fields=["status", "resolved_at", "acknowledged_at", "note"])
+    events.flag_resolved.send(sender=Flag, flag=flag)
+    return flag

@@ -1,0 +1,176 @@
+"""Screening with the database around it: the context the pure engine needs, and the stored result."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from service import events
+from service.models import (
+    Appointment,
+    AppointmentStatus,
+    Client,
+    Clinic,
+    Flag,
+    FlagKind,
+    FlagStatus,
+    Screening,
+    Therapist,
+)
+from service.screening.engine import RULE_SET_NAME, RULE_SET_VERSION, Decision, History, ScreeningContext, screen
+from service.screening.policy import ClinicPolicy
+
+
+def clinic_policy(clinic: Clinic) -> ClinicPolicy:
+    """The clinic's policy: its overrides on the defaults, worded for its region."""
+    return ClinicPolicy.from_dict({**(clinic.policy or {}), "emergency_region": clinic.emergency_region})
+
+
+def client_age(client: Client, on: dt.date) -> int | None:
+    born = client.date_of_birth
+    if born is None:
+        return None
+    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+
+
+def client_history(
+    *, client: Client, before: dt.datetime, policy: ClinicPolicy, exclude_appointment: Appointment | None = None
+) -> History | None:
+    """What HIST-AGGRAVATION and HIST-BRUISING read: the client's recent aggravation and bruising flags."""
+    since = before - dt.timedelta(days=policy.history_days)
+    flags = Flag.objects.filter(
+        client=client, kind__in=(FlagKind.AGGRAVATION, FlagKind.BRUISING), created_at__gte=since, created_at__lte=before
+    ).select_related("appointment")
+    if exclude_appointment is not None:
+        flags = flags.exclude(appointment=exclude_appointment)
+    aggravation = bruising = None
+    for flag in flags.order_by("-created_at")[:20]:
+        if flag.kind == FlagKind.AGGRAVATION and aggravation is None:
+            aggravation = flag
+        elif flag.kind == FlagKind.BRUISING and bruising is None and flag.status != FlagStatus.RESOLVED:
+            bruising = flag
+    if aggravation is None and bruising is None:
+        return None
+    return History(
+        last_session_start=aggravation.appointment.start if aggravation else None,
+        aggravation_flagged_at=aggravation.created_at if aggravation else None,
+        aggravation_flag_open=bool(aggravation and aggravation.status != FlagStatus.RESOLVED),
+        bruising_flagged_at=bruising.created_at if bruising else None,
+    )
+
+
+def qualified_therapists_free(
+    *, clinic: Clinic, start: dt.datetime, end: dt.datetime, exclude_appointment: Appointment | None = None
+) -> list[Therapist]:
+    """Active therapists of the clinic qualified for sciatica with no appointment overlapping [start, end)."""
+    busy = Appointment.objects.filter(
+        clinic=clinic, status=AppointmentStatus.BOOKED, start__lt=end, end__gt=start, therapist__isnull=False
+    )
+    if exclude_appointment is not None:
+        busy = busy.exclude(pk=exclude_appointment.pk)
+    # Qualifications are a small JSON list; filtering in Python keeps this working on SQLite too.
+    candidates = Therapist.objects.filter(clinic=clinic, active=True).exclude(pk__in=busy.values("therapist_id"))
+    return [t for t in candidates.only("id", "name", "qualifications") if "sciatica" in (t.qualifications or [])]
+
+
+def screening_decide(
+    *,
+    clinic: Clinic,
+    client: Client,
+    therapist: Therapist | None,
+    service: Mapping[str, Any],
+    start: dt.datetime,
+    answers: Mapping[str, Any],
+    answered_at: dt.datetime,
+    appointment: Appointment | None = None,
+) -> Decision:
+    policy = clinic_policy(clinic)
+    context = ScreeningContext(
+        answers=answers,
+        answered_at=answered_at,
+        session_start=start,
+        service_pressure=service.get("pressure", "medium"),
+        client_age=client_age(client, start.astimezone(clinic.tz).date()),
+        therapist_qualifications=frozenset(therapist.qualifications or ()) if therapist else None,
+        history=client_history(client=client, before=answered_at, policy=policy, exclude_appointment=appointment),
+        policy=policy,
+    )
+    return screen(context)
+
+
+@transaction.atomic
+def screening_run(
+    *,
+    clinic: Clinic,
+    client: Client,
+    therapist: Therapist | None,
+    service: Mapping[str, Any],
+    start: dt.datetime,
+    answers: Mapping[str, Any],
+    source: str,
+    end: dt.datetime | None = None,
+    appointment: Appointment | None = None,
+    answered_at: dt.datetime | None = None,
+) -> Screening:
+    """Screen validated answers and keep the result (a new row every time; never edited)."""
+    answered_at = answered_at or timezone.now()
+    decision = screening_decide(
+        clinic=clinic,
+        client=client,
+        therapist=therapist,
+        service=service,
+        start=start,
+        answers=answers,
+        answered_at=answered_at,
+        appointment=appointment,
+    )
+    suggested: list[dict[str, str]] = []
+    if decision.needs_qualified_therapist:
+        end = end or start + dt.timedelta(minutes=int(service.get("duration_minutes") or 60))
+        suggested = [
+            {"id": str(t.id), "name": t.name}
+            for t in qualified_therapists_free(clinic=clinic, start=start, end=end, exclude_appointment=appointment)
+        ]
+    screening = Screening.objects.create(
+        clinic=clinic,
+        appointment=appointment,
+        client=client,
+        therapist=therapist,
+        source=source,
+        answers=dict(answers),
+        service=dict(service),
+        start=start,
+        outcome=decision.outcome,
+        rule_set_name=RULE_SET_NAME,
+        rule_set_version=RULE_SET_VERSION,
+        reasons=[reason.as_dict() for reason in decision.reasons],
+        modifications=list(decision.modifications),
+        earliest_advised_start=decision.earliest_advised_start,
+        suggested_therapists=suggested,
+        emergency=decision.emergency,
+    )
+    events.screening_completed.send(sender=Screening, screening=screening)
+    return screening
+
+
+def screening_open_flag(*, screening: Screening, source: str) -> Flag | None:
+    """Open the flag a screening calls for: none for proceed, else by the outcome's severity."""
+    from service.flags import OUTCOME_SEVERITY, flag_raise
+    from service.models import FlagKind as Kind
+
+    severity = OUTCOME_SEVERITY.get(screening.outcome)
+    if severity is None or screening.appointment is None:
+        return None
+    kind = Kind.RED_FLAG if screening.emergency or screening.outcome == "refer_urgently" else Kind.SCREENING
+    return flag_raise(
+        appointment=screening.appointment,
+        severity=severity,
+        source=source,
+        kind=kind,
+        reasons=[r for r in screening.reasons if r["outcome"] != "proceed"] or screening.reasons,
+        screening=screening,
+    )
