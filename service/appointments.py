@@ -129,7 +129,9 @@ def appointment_book(
 
 def _locked(appointment: Appointment) -> Appointment:
     return (
-        Appointment.objects.select_for_update().select_related("clinic", "client", "therapist").get(pk=appointment.pk)
+        Appointment.objects.select_for_update(of=("self",))
+        .select_related("clinic", "client", "therapist")
+        .get(pk=appointment.pk)
     )
 
 
