@@ -4,6 +4,7 @@ from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from service.api.appointments import AppointmentViewSet
+from service.api.clinic import ClinicView
 from service.api.flags import FlagViewSet
 from service.api.people import ClientViewSet, TherapistViewSet
 from service.api.screenings import ScreeningCreateView
@@ -17,5 +18,6 @@ router.register("flags", FlagViewSet, basename="flag")
 
 urlpatterns = [
     path("screenings", ScreeningCreateView.as_view(), name="screening-create"),
+    path("clinic", ClinicView.as_view(), name="clinic"),
     *router.urls,
 ]

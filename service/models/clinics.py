@@ -48,6 +48,14 @@ class Clinic(models.Model):
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
 
+    def clean(self) -> None:
+        from service.screening.policy import ClinicPolicy, PolicyInvalid
+
+        try:
+            ClinicPolicy.from_dict({**(self.policy or {}), "emergency_region": self.emergency_region})
+        except PolicyInvalid as exc:
+            raise ValidationError({"policy": [e["detail"] for e in exc.errors]}) from None
+
 
 def hash_api_key(raw: str) -> str:
     # Keys are 256-bit random strings, so a fast hash is enough: there is nothing to brute-force.
