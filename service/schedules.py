@@ -7,6 +7,8 @@ from typing import Any
 # name -> (task, every N seconds). Time-based sending is a short sweep over due rows, never a long ETA.
 PERIODIC_TASKS: dict[str, tuple[str, int]] = {
     "worker heartbeat": ("service.tasks.worker_heartbeat", 30),
+    "inbound webhook deliveries sweep": ("booking_integration.tasks.sweep_inbound_deliveries", 60),
+    "outbound webhook deliveries sweep": ("booking_integration.tasks.sweep_webhook_deliveries", 60),
 }
 
 
