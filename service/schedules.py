@@ -9,6 +9,8 @@ PERIODIC_TASKS: dict[str, tuple[str, int]] = {
     "worker heartbeat": ("service.tasks.worker_heartbeat", 30),
     "inbound webhook deliveries sweep": ("booking_integration.tasks.sweep_inbound_deliveries", 60),
     "outbound webhook deliveries sweep": ("booking_integration.tasks.sweep_webhook_deliveries", 60),
+    "questionnaire sweep": ("service.questionnaires.tasks.questionnaire_sweep", 60),
+    "notification sweep": ("service.notifications.tasks.notification_sweep", 60),
 }
 
 

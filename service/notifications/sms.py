@@ -1,0 +1,117 @@
+"""SMS backends behind one small interface: console (default), twilio, and memory for tests."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import sys
+import threading
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from django.conf import settings
+
+from service import http_client
+
+logger = logging.getLogger("sessionguard.sms")
+
+__all__ = ["SmsBackend", "SmsError", "get_sms_backend", "memory_outbox"]
+
+
+class SmsError(Exception):
+    """A send that did not happen; `permanent` says whether retrying can help."""
+
+    def __init__(self, message: str, permanent: bool = False) -> None:
+        super().__init__(message)
+        self.message = message
+        self.permanent = permanent
+
+
+class SmsBackend:
+    """Send one text message; return the provider's message id (or "" when it has none)."""
+
+    name = "base"
+
+    def send(self, *, to: str, body: str, reference: str) -> str:
+        raise NotImplementedError
+
+
+class ConsoleSmsBackend(SmsBackend):
+    """For a single machine: prints the message, as Django's console email backend does."""
+
+    name = "console"
+
+    def send(self, *, to: str, body: str, reference: str) -> str:
+        sys.stdout.write(f"--- SMS {reference} to {to}\n{body}\n---\n")
+        sys.stdout.flush()
+        return reference
+
+
+@dataclass(frozen=True)
+class SentSms:
+    to: str
+    body: str
+    reference: str
+
+
+_memory: list[SentSms] = []
+_memory_lock = threading.Lock()
+
+
+def memory_outbox() -> list[SentSms]:
+    """What the memory backend has sent in this process (tests read and clear it)."""
+    return _memory
+
+
+class MemorySmsBackend(SmsBackend):
+    name = "memory"
+
+    def send(self, *, to: str, body: str, reference: str) -> str:
+        with _memory_lock:
+            _memory.append(SentSms(to=to, body=body, reference=reference))
+        return reference
+
+
+class TwilioSmsBackend(SmsBackend):
+    """Twilio's Messages REST API, through the one outgoing HTTP wrapper (TWILIO_API_BASE for tests)."""
+
+    name = "twilio"
+
+    def send(self, *, to: str, body: str, reference: str) -> str:
+        sid = settings.TWILIO_ACCOUNT_SID
+        url = f"{settings.TWILIO_API_BASE.rstrip('/')}/2010-04-01/Accounts/{sid}/Messages.json"
+        content = urlencode({"To": to, "From": settings.TWILIO_FROM_NUMBER, "Body": body}).encode()
+        try:
+            result = http_client.request(
+                "POST",
+                url,
+                content=content,
+                headers={"Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json"},
+                auth=(sid, settings.TWILIO_AUTH_TOKEN),
+                timeout=15.0,
+            )
+        except http_client.HttpError as exc:
+            raise SmsError(f"twilio: {exc.message}", permanent=exc.permanent) from None
+        if result.ok:
+            try:
+                return str(result.json().get("sid", ""))
+            except ValueError:
+                return ""
+        # 429 and 5xx may pass; any other 4xx (bad number, unsubscribed recipient) will not.
+        permanent = 400 <= result.status_code < 500 and result.status_code != 429
+        code = ""
+        with contextlib.suppress(ValueError, AttributeError):
+            code = str(result.json().get("code", ""))
+        raise SmsError(f"twilio answered {result.status_code} {code}".strip(), permanent=permanent)
+
+
+_BACKENDS: dict[str, type[SmsBackend]] = {
+    "console": ConsoleSmsBackend,
+    "twilio": TwilioSmsBackend,
+    "memory": MemorySmsBackend,
+}
+
+
+def get_sms_backend(name: str | None = None) -> SmsBackend:
+    """The backend named by SMS_BACKEND (or `name`)."""
+    return _BACKENDS[name or settings.SMS_BACKEND]()
