@@ -1,3 +1,9 @@
-"""Routes (filled in by the feature that owns them)."""
+"""Routes of /hooks/: one URL per integration, /hooks/<platform>/<integration_id>/."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from booking_integration.hooks import receive_hook
+
+urlpatterns = [
+    path("<slug:platform>/<uuid:integration_id>/", receive_hook, name="booking-hook"),
+]

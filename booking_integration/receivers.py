@@ -1,1 +1,53 @@
-"""Turns domain events into outbound webhook messages."""
+"""Turns domain events into outbound webhook messages, in the transaction of the change (an outbox)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.dispatch import receiver
+
+from booking_integration.outbound import flag_data, invitation_data, message_create, screening_data
+from service import events
+from service.models import FlagSeverity
+
+# Flags worth interrupting a booking system for; `info` ones (e.g. no contact channel) are not.
+FLAGGED_SEVERITIES = frozenset({FlagSeverity.WARNING, FlagSeverity.CRITICAL})
+
+
+@receiver(events.screening_completed, dispatch_uid="webhooks.screening_completed")
+def on_screening_completed(sender: Any, screening: Any, **kwargs: Any) -> None:
+    message_create(clinic=screening.clinic_id, event_type="screening.completed", data=lambda: screening_data(screening))
+
+
+@receiver(events.flag_raised, dispatch_uid="webhooks.flag_raised")
+def on_flag_raised(sender: Any, flag: Any, **kwargs: Any) -> None:
+    if flag.severity in FLAGGED_SEVERITIES:
+        message_create(clinic=flag.clinic_id, event_type="appointment.flagged", data=lambda: flag_data(flag))
+
+
+@receiver(events.flag_acknowledged, dispatch_uid="webhooks.flag_acknowledged")
+def on_flag_acknowledged(sender: Any, flag: Any, **kwargs: Any) -> None:
+    message_create(clinic=flag.clinic_id, event_type="flag.acknowledged", data=lambda: flag_data(flag))
+
+
+@receiver(events.flag_resolved, dispatch_uid="webhooks.flag_resolved")
+def on_flag_resolved(sender: Any, flag: Any, **kwargs: Any) -> None:
+    message_create(clinic=flag.clinic_id, event_type="flag.resolved", data=lambda: flag_data(flag))
+
+
+@receiver(events.questionnaire_sent, dispatch_uid="webhooks.questionnaire_sent")
+def on_questionnaire_sent(sender: Any, invitation: Any, **kwargs: Any) -> None:
+    message_create(
+        clinic=invitation.clinic_id, event_type="questionnaire.sent", data=lambda: invitation_data(invitation)
+    )
+
+
+@receiver(events.questionnaire_completed, dispatch_uid="webhooks.questionnaire_completed")
+def on_questionnaire_completed(
+    sender: Any, invitation: Any, response: Any = None, screening: Any = None, **kwargs: Any
+) -> None:
+    message_create(
+        clinic=invitation.clinic_id,
+        event_type="questionnaire.completed",
+        data=lambda: invitation_data(invitation, response=response, screening=screening),
+    )
