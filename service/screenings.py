@@ -44,22 +44,24 @@ def client_history(
     since = before - dt.timedelta(days=policy.history_days)
     flags = Flag.objects.filter(
         client=client, kind__in=(FlagKind.AGGRAVATION, FlagKind.BRUISING), created_at__gte=since, created_at__lte=before
-    ).select_related("appointment")
+    )
     if exclude_appointment is not None:
         flags = flags.exclude(appointment=exclude_appointment)
     aggravation = bruising = None
-    for flag in flags.order_by("-created_at")[:20]:
-        if flag.kind == FlagKind.AGGRAVATION and aggravation is None:
-            aggravation = flag
-        elif flag.kind == FlagKind.BRUISING and bruising is None and flag.status != FlagStatus.RESOLVED:
-            bruising = flag
+    # Plain tuples, newest first: this runs on every screening, so no model instances are built.
+    rows = flags.order_by("-created_at").values_list("kind", "status", "created_at", "appointment__start")[:20]
+    for kind, status, created_at, session_start in rows:
+        if kind == FlagKind.AGGRAVATION and aggravation is None:
+            aggravation = (status, created_at, session_start)
+        elif kind == FlagKind.BRUISING and bruising is None and status != FlagStatus.RESOLVED:
+            bruising = created_at
     if aggravation is None and bruising is None:
         return None
     return History(
-        last_session_start=aggravation.appointment.start if aggravation else None,
-        aggravation_flagged_at=aggravation.created_at if aggravation else None,
-        aggravation_flag_open=bool(aggravation and aggravation.status != FlagStatus.RESOLVED),
-        bruising_flagged_at=bruising.created_at if bruising else None,
+        last_session_start=aggravation[2] if aggravation else None,
+        aggravation_flagged_at=aggravation[1] if aggravation else None,
+        aggravation_flag_open=bool(aggravation and aggravation[0] != FlagStatus.RESOLVED),
+        bruising_flagged_at=bruising,
     )
 
 

@@ -129,15 +129,18 @@ class ScreeningRequestSerializer(serializers.Serializer):
     def validate(self, attrs: dict) -> dict:
         if "end" in attrs and attrs["end"] <= attrs["start"]:
             raise serializers.ValidationError({"end": ["The end must come after the start."]})
-        client = attrs["client"]
-        if isinstance(client, str):
-            found = Client.objects.filter(clinic=self.context["clinic"], pk=client).first()
-            if found is None:
+        if isinstance(attrs["client"], str):
+            # Looked up once here and kept: the view books with this very row.
+            attrs["client"] = Client.objects.filter(clinic=self.context["clinic"], pk=attrs["client"]).first()
+            if attrs["client"] is None:
                 raise serializers.ValidationError({"client": ["No client of this clinic has this id."]})
         return attrs
 
     def resolve_client(self) -> Client:
-        return client_resolve(clinic=self.context["clinic"], client=self.validated_data["client"])
+        client = self.validated_data["client"]
+        if isinstance(client, Client):
+            return client
+        return client_resolve(clinic=self.context["clinic"], client=client)
 
 
 SCREENING_EXAMPLE = OpenApiExample(
