@@ -5,9 +5,11 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import threading
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
@@ -109,3 +111,84 @@ def inline_tasks() -> Iterator[None]:
     celery_app.conf.task_eager_propagates = True
     yield
     celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates = saved
+
+
+class Receiver:
+    """A booking system's webhook receiver on 127.0.0.1 that checks our signatures with standardwebhooks.
+
+    `statuses` are answered in turn (then 200). With `block_first`, the first request waits until
+    `release` is set: the test kills the worker that sent it meanwhile.
+    """
+
+    def __init__(self, statuses: list[int] | None = None, *, block_first: bool = False, body: bytes = b"ok") -> None:
+        self.secret = ""
+        self.statuses = list(statuses or [])
+        self.body = body
+        self.block_first = block_first
+        self.entered = threading.Event()
+        self.release = threading.Event()
+        self.requests: list[dict[str, Any]] = []
+        self._lock = threading.Lock()
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self._server.daemon_threads = True
+        self._server.block_on_close = False
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+
+    @property
+    def url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}/sessionguard/events"
+
+    def stop(self) -> None:
+        self.release.set()
+        self._server.shutdown()
+        self._server.server_close()
+
+    def verified(self) -> list[dict[str, Any]]:
+        return [r for r in self.requests if r["verified"]]
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                headers = {k.lower(): v for k, v in self.headers.items()}
+                try:
+                    Webhook(receiver.secret).verify(body, headers)
+                    verified = True
+                except Exception:
+                    verified = False
+                with receiver._lock:
+                    first = not receiver.requests
+                    receiver.requests.append({"headers": headers, "body": body, "verified": verified})
+                    status = receiver.statuses.pop(0) if receiver.statuses else 200
+                if first and receiver.block_first:
+                    receiver.entered.set()
+                    receiver.release.wait(timeout=120)
+                try:
+                    self.send_response(status)
+                    self.send_header("Content-Length", str(len(receiver.body)))
+                    self.end_headers()
+                    self.wfile.write(receiver.body)
+                except OSError:
+                    pass  # the sender is gone (killed worker)
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+        return Handler
+
+
+@pytest.fixture
+def receiver_factory() -> Iterator[Callable[..., Receiver]]:
+    started: list[Receiver] = []
+
+    def start(*args: Any, **kwargs: Any) -> Receiver:
+        receiver = Receiver(*args, **kwargs)
+        started.append(receiver)
+        return receiver
+
+    yield start
+    for receiver in started:
+        receiver.stop()
