@@ -1,3 +1,21 @@
-"""Routes (filled in by the feature that owns them)."""
+"""Routes of the questionnaires: the client's page, its JSON twin and the FHIR exports."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from service.questionnaires import api, fhir, views
+
+urlpatterns = [
+    path("q/<str:token>", views.questionnaire_page, name="questionnaire-page"),
+    path("q/<str:token>/sent", views.questionnaire_sent_page, name="questionnaire-sent"),
+    path(
+        "api/v1/public/questionnaires/<str:token>",
+        api.PublicQuestionnaireView.as_view(),
+        name="public-questionnaire",
+    ),
+    path("api/v1/questionnaires/<str:kind>.fhir.json", fhir.QuestionnaireFhirView.as_view(), name="questionnaire-fhir"),
+    path(
+        "api/v1/appointments/<uuid:appointment_id>/responses/<uuid:response_id>.fhir.json",
+        fhir.QuestionnaireResponseFhirView.as_view(),
+        name="questionnaire-response-fhir",
+    ),
+]

@@ -124,3 +124,17 @@ def token_in(text: str) -> str:
     match = LINK.search(text)
     assert match, "no questionnaire link in the message"
     return match.group(1)
+
+
+def open_link(*, clinic: Clinic, client: Client, therapist: Therapist | None, kind: str, answers=None, in_hours=30):
+    """Book, let the sweep send the `kind` questionnaire, and return (appointment, token)."""
+    from service.models import Invitation
+    from service.questionnaires.scheduling import invitations_send_batch
+    from service.questionnaires.tokens import invitation_token
+
+    appointment = book(clinic=clinic, client=client, therapist=therapist, in_hours=in_hours, answers=answers)
+    when = timezone.now() if kind == "pre_session" else appointment.end + dt.timedelta(hours=25)
+    invitations_send_batch(now=when)
+    invitation = Invitation.objects.get(appointment=appointment, kind=kind)
+    assert invitation.status == "sent"
+    return appointment, invitation_token(invitation)
