@@ -81,11 +81,11 @@ def test_a_critical_flag_also_goes_to_the_clinic(appointment):
         ("flag_alert", "sam@harbour.example"),
     ]
     send_all()
-    subjects = sorted(m.subject for m in mail.outbox)
-    assert subjects == [
+    subjects = {m.subject for m in mail.outbox}
+    assert subjects == {
         "Urgent: a session has been flagged: please review",
         "Urgent: a session at Harbour Massage Clinic has been flagged: please review",
-    ]
+    }
 
 
 def test_each_flag_and_channel_is_alerted_once_whatever_is_retried(appointment):
