@@ -1,0 +1,204 @@
+"""Reads for the therapist pages: whose clinic, which flags, and the answers behind each flag."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.http import Http404
+from django.utils import timezone
+
+from service.models import (
+    Appointment,
+    AppointmentStatus,
+    Clinic,
+    ClinicMembership,
+    Flag,
+    FlagSource,
+    FlagStatus,
+    QuestionnaireKind,
+    QuestionnaireResponse,
+    Therapist,
+)
+from service.questionnaires.definitions import QUESTIONNAIRES, Item
+from service.screening.engine import CES_SIGNS, RED_FLAG_KEYS
+
+__all__ = [
+    "AnswerRow",
+    "FlaggedSession",
+    "flag_answer_rows",
+    "flag_for_user",
+    "flagged_upcoming_sessions",
+    "user_clinic",
+    "user_membership",
+    "user_therapist",
+]
+
+_SOURCE_KIND = {
+    FlagSource.PRE_SESSION: QuestionnaireKind.PRE_SESSION,
+    FlagSource.POST_SESSION: QuestionnaireKind.POST_SESSION,
+}
+_SEVERITY_RANK = {"critical": 0, "warning": 1, "info": 2}
+_ACTIVITY = ("heavy_lifting_24h", "prolonged_sitting_24h")
+
+# The answers each rule reads: what the flag page shows as "the answers that fired it".
+RULE_KEYS: dict[str, tuple[str, ...]] = {
+    "RF-CES": CES_SIGNS,
+    "RF-WEAKNESS": ("leg_weakness_new",),
+    "RF-DVT": ("dvt_signs", "breathless_or_chest_pain"),
+    "RF-INFECTION": ("fever_or_unwell", "worst_pain_24h"),
+    "RF-CANCER": ("cancer_history", "weight_loss_unexplained", "night_pain_unrelieved"),
+    "RF-FRACTURE": ("trauma_recent", "osteoporosis_or_steroids"),
+    "CL-SPINAL-PROCEDURE": ("spinal_procedure_recent",),
+    "CL-PREGNANCY": ("pregnant", "pregnancy_weeks", "pregnancy_complications"),
+    "CL-BLEEDING": ("blood_thinners", "easy_bruising"),
+    "TIME-FLARE": ("flare_last_72h", "worst_pain_24h"),
+    "TIME-ACTIVITY": _ACTIVITY,
+    "MOD-RADICULAR": ("has_sciatica", "pain_below_knee", "numbness_or_tingling"),
+    "MOD-PRESSURE": ("has_sciatica",),
+    "MOD-BONE": ("osteoporosis_or_steroids",),
+    "MOD-BLEEDING": ("blood_thinners",),
+    "MOD-PREGNANCY": ("pregnant", "pregnancy_weeks"),
+    "THER-QUALIFIED": ("has_sciatica",),
+    "ADV-REVIEW": ("episode_weeks", "clinician_assessed"),
+    "PRE-PAIN-RISE": ("leg_pain_now", "back_pain_now"),
+    "PRE-NEW-RED-FLAG": RED_FLAG_KEYS,
+    "PRE-NEW-ACTIVITY": _ACTIVITY,
+    "F-RED-FLAG": (*CES_SIGNS, "leg_weakness_new", "dvt_signs"),
+    "F-AGGRAVATION": ("overall_change", "soreness", "numbness_new_or_spreading", "leg_pain_now"),
+    "F-SORENESS": ("soreness", "usual_activities_ok"),
+    "F-BRUISING": ("unusual_bruising",),
+}
+
+_ITEMS: dict[str, Item] = {}
+for _questionnaire in QUESTIONNAIRES.values():
+    for _item in _questionnaire.items:
+        _ITEMS.setdefault(_item.key, _item)
+
+
+def user_therapist(user) -> Therapist | None:
+    try:
+        return user.therapist
+    except Therapist.DoesNotExist:
+        return None
+
+
+def user_membership(user) -> ClinicMembership | None:
+    try:
+        return user.clinic_membership
+    except ClinicMembership.DoesNotExist:
+        return None
+
+
+def user_clinic(user) -> Clinic | None:
+    """Staff belong to a clinic through their membership; a therapist through their therapist record."""
+    membership = user_membership(user)
+    if membership is not None:
+        return membership.clinic
+    therapist = user_therapist(user)
+    return therapist.clinic if therapist is not None else None
+
+
+@dataclass
+class FlaggedSession:
+    appointment: Appointment
+    flags: list[Flag] = field(default_factory=list)
+
+    @property
+    def top_severity(self) -> str:
+        return min((f.severity for f in self.flags), key=_SEVERITY_RANK.__getitem__)
+
+
+def flagged_upcoming_sessions(*, user, now: dt.datetime | None = None) -> list[FlaggedSession]:
+    """Booked sessions from now on with open or acknowledged flags: a therapist's own, or the clinic's for staff."""
+    clinic = user_clinic(user)
+    if clinic is None:
+        return []
+    now = now or timezone.now()
+    flags = (
+        Flag.objects.filter(
+            clinic=clinic,
+            status__in=(FlagStatus.OPEN, FlagStatus.ACKNOWLEDGED),
+            appointment__status=AppointmentStatus.BOOKED,
+            appointment__start__gte=now,
+        )
+        .select_related("appointment__client", "appointment__therapist", "appointment__clinic")
+        .order_by("appointment__start", "appointment_id", "-created_at")
+    )
+    therapist = user_therapist(user)
+    # Clinic staff see every therapist's sessions; a therapist (without a staff membership) their own.
+    if therapist is not None and user_membership(user) is None:
+        flags = flags.filter(appointment__therapist=therapist)
+    sessions: dict[object, FlaggedSession] = {}
+    for flag in flags:
+        sessions.setdefault(flag.appointment_id, FlaggedSession(flag.appointment)).flags.append(flag)
+    for session in sessions.values():
+        session.flags.sort(key=lambda f: _SEVERITY_RANK[f.severity])
+    return list(sessions.values())
+
+
+def flag_for_user(*, user, flag_id: object) -> Flag:
+    """The flag if it belongs to the user's clinic; otherwise 404, never 403."""
+    clinic = user_clinic(user)
+    flag = (
+        Flag.objects.select_related("appointment__client", "appointment__therapist", "appointment__clinic", "screening")
+        .filter(pk=flag_id, clinic=clinic)
+        .first()
+        if clinic is not None
+        else None
+    )
+    if flag is None:
+        raise Http404("No such flag.")
+    return flag
+
+
+@dataclass(frozen=True)
+class AnswerRow:
+    key: str
+    question: str
+    answer: str
+    at_booking: str
+
+
+def _shown(item: Item | None, value: object) -> str:
+    if value is None:
+        return "not answered"
+    if value is True:
+        return "Yes"
+    if value is False:
+        return "No"
+    if item is not None and item.choices:
+        return {c.value: c.label for c in item.choices}.get(str(value), str(value))
+    return str(value)
+
+
+def _flag_answers(flag: Flag) -> dict:
+    if flag.screening is not None:
+        return flag.screening.answers or {}
+    if flag.source in _SOURCE_KIND:
+        response = QuestionnaireResponse.objects.filter(
+            appointment=flag.appointment, kind=_SOURCE_KIND[flag.source]
+        ).first()
+        return response.answers if response else {}
+    return flag.appointment.booking_answers or {}
+
+
+def flag_answer_rows(flag: Flag) -> list[AnswerRow]:
+    """The answers the flag's rules read, with the booking answer beside a pre-session one."""
+    answers = _flag_answers(flag)
+    booking = (flag.appointment.booking_answers or {}) if flag.source == FlagSource.PRE_SESSION else None
+    keys = dict.fromkeys(key for reason in flag.reasons for key in RULE_KEYS.get(str(reason.get("rule")), ()))
+    rows = []
+    for key in keys:
+        if key not in answers and (booking is None or key not in booking):
+            continue
+        item = _ITEMS.get(key)
+        rows.append(
+            AnswerRow(
+                key=key,
+                question=item.text if item else key,
+                answer=_shown(item, answers.get(key)),
+                at_booking=_shown(item, booking.get(key)) if booking is not None else "",
+            )
+        )
+    return rows

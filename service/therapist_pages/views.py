@@ -1,0 +1,86 @@
+"""Pages for signed-in staff and therapists: flagged upcoming sessions, one flag, acknowledge and resolve."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from service.exceptions import Conflict
+from service.flags import flag_acknowledge, flag_resolve
+from service.notifications.render import session_time_text
+from service.therapist_pages.selectors import (
+    flag_answer_rows,
+    flag_for_user,
+    flagged_upcoming_sessions,
+    user_clinic,
+)
+
+__all__ = ["flag_acknowledge_view", "flag_detail", "flag_resolve_view", "flagged_sessions"]
+
+
+class FlagNoteForm(forms.Form):
+    note = forms.CharField(required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+def _no_clinic(request: HttpRequest) -> HttpResponse:
+    return render(request, "therapist/no_clinic.html", status=403)
+
+
+@login_required
+@require_GET
+def flagged_sessions(request: HttpRequest) -> HttpResponse:
+    clinic = user_clinic(request.user)
+    if clinic is None:
+        return _no_clinic(request)
+    sessions = flagged_upcoming_sessions(user=request.user)
+    for session in sessions:
+        session.time_text = session_time_text(session.appointment.start, clinic)
+    return render(request, "therapist/flagged_sessions.html", {"clinic": clinic, "sessions": sessions})
+
+
+@login_required
+@require_GET
+def flag_detail(request: HttpRequest, flag_id: str) -> HttpResponse:
+    flag = flag_for_user(user=request.user, flag_id=flag_id)
+    appointment = flag.appointment
+    context = {
+        "clinic": appointment.clinic,
+        "flag": flag,
+        "appointment": appointment,
+        "session_time": session_time_text(appointment.start, appointment.clinic),
+        "answers": flag_answer_rows(flag),
+        "show_booking": flag.source == "pre_session",
+        "form": FlagNoteForm(),
+    }
+    return render(request, "therapist/flag_detail.html", context)
+
+
+def _act(request: HttpRequest, flag_id: str, action, done: str) -> HttpResponse:
+    flag = flag_for_user(user=request.user, flag_id=flag_id)
+    form = FlagNoteForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "The note is too long: please keep it under 2,000 characters.")
+        return redirect("therapist-flag", flag_id=flag.id)
+    try:
+        action(flag=flag, note=form.cleaned_data["note"].strip())
+    except Conflict as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, done)
+    return redirect("therapist-flag", flag_id=flag.id)
+
+
+@login_required
+@require_POST
+def flag_acknowledge_view(request: HttpRequest, flag_id: str) -> HttpResponse:
+    return _act(request, flag_id, flag_acknowledge, "Flag acknowledged.")
+
+
+@login_required
+@require_POST
+def flag_resolve_view(request: HttpRequest, flag_id: str) -> HttpResponse:
+    return _act(request, flag_id, flag_resolve, "Flag resolved.")
