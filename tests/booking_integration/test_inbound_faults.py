@@ -1,0 +1,121 @@
+"""Inbound faults with a real worker: the broker is down when a booking platform posts."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+
+import pytest
+import redis
+from django.test import Client as DjangoClient
+from django.utils import timezone
+
+from booking_integration import inbound
+from booking_integration.models import InboundDelivery
+from config.celery_app import app as celery_app
+from service.models import Appointment, Screening
+from tests.booking_integration.conftest import hook_url, sign
+from tests.booking_integration.fakeapi import fixture_bytes
+from tests.conftest import wait_for
+
+pytestmark = pytest.mark.worker
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class PrivateRedis:
+    """A redis-server of this test's own, on a free port, that the test can stop and start."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+             "--daemonize", "no"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        wait_for(self._answers, timeout=10)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+
+    def _answers(self) -> bool:
+        try:
+            return bool(redis.Redis(port=self.port, socket_connect_timeout=0.2).ping())
+        except redis.exceptions.ConnectionError:
+            return False
+
+
+BROKER_KEYS = ("broker_url", "broker_write_url", "broker_read_url")
+
+
+def _use_broker(urls: dict[str, str | None]) -> None:
+    # Publishing reads broker_write_url (filled in from the settings at configure time), and the
+    # app caches its connection and producer pools from the first use: set all, drop both pools.
+    for key, url in urls.items():
+        celery_app.conf[key] = url
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
+
+
+@pytest.fixture
+def private_broker() -> Iterator[PrivateRedis]:
+    """This process and the workers it starts use a private redis instead of the suite's broker."""
+    server = PrivateRedis()
+    server.start()
+    saved = {key: celery_app.conf[key] for key in BROKER_KEYS}
+    _use_broker(dict.fromkeys(BROKER_KEYS, server.url))
+    yield server
+    _use_broker(saved)
+    server.stop()
+
+
+def test_broker_down_when_a_delivery_comes_in_acknowledged_then_acted_on_once(
+    celery_worker_process, private_broker, make_integration
+):
+    celery_worker_process(extra_env={"CELERY_BROKER_URL": private_broker.url})
+    integration = make_integration("calcom")
+    body = fixture_bytes("calcom/booking_created.json")
+    private_broker.stop()
+
+    started = time.monotonic()
+    response = DjangoClient().post(
+        hook_url(integration), data=body, content_type="application/json", headers=sign("calcom", body)
+    )
+
+    # Stored and acknowledged although nothing could be queued; the wait is the broker's connect
+    # timeout (4 s by default), well inside the platforms' own timeouts.
+    assert response.status_code == 202
+    assert time.monotonic() - started < 10
+    delivery = InboundDelivery.objects.get(pk=response.json()["delivery_id"])
+    assert delivery.status == "received"
+    assert not Appointment.objects.exists()
+
+    private_broker.start()
+    # A minute passes; the sweep (beat, every minute) finds it still `received` and queues it.
+    InboundDelivery.objects.filter(pk=delivery.pk).update(next_attempt_at=timezone.now())
+    assert inbound.deliveries_sweep() == 1
+
+    wait_for(lambda: InboundDelivery.objects.get(pk=delivery.pk).status == "processed", timeout=90)
+    assert Appointment.objects.filter(external_platform="calcom").count() == 1
+
+    # Another sweep, and the platform's own retry of the same delivery: nothing acts twice.
+    assert inbound.deliveries_sweep() == 0
+    again = DjangoClient().post(
+        hook_url(integration), data=body, content_type="application/json", headers=sign("calcom", body)
+    )
+    assert again.json()["status"] == "duplicate"
+    time.sleep(1)
+    assert Appointment.objects.count() == 1
+    assert Screening.objects.count() == 1
