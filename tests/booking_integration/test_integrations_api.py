@@ -237,3 +237,27 @@ def test_secrets_of_the_test_platforms_are_complete():
     from booking_integration.platforms.registry import PLATFORM_NAMES
 
     assert set(SECRETS) == set(PLATFORM_NAMES)
+
+
+def test_the_admin_shows_integrations_and_deliveries_but_no_secret_or_body(client, make_integration):
+    from django.contrib.auth import get_user_model
+
+    from booking_integration.outbound import endpoint_create
+
+    client.force_login(get_user_model().objects.create_superuser("owner", "owner@example.com", "pw-owner-123"))
+    integration = make_integration("square")
+    delivery = InboundDelivery.objects.create(integration=integration, body=b'{"leg_pain_now": 9}', status="processed")
+    endpoint = endpoint_create(clinic=integration.clinic, url="https://booking.example/hook", events=["flag.resolved"])
+
+    pages = [
+        client.get(f"/admin/booking_integration/integration/{integration.id}/change/"),
+        client.get(f"/admin/booking_integration/inbounddelivery/{delivery.id}/change/"),
+        client.get("/admin/booking_integration/inbounddelivery/"),
+        client.get(f"/admin/booking_integration/webhookendpoint/{endpoint.id}/change/"),
+    ]
+
+    for page in pages:
+        assert page.status_code == 200
+        text = page.content.decode()
+        for secret in (SECRETS["square"], "square-access-token", "leg_pain_now", endpoint.secret):
+            assert secret not in text
