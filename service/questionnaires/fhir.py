@@ -38,15 +38,16 @@ def questionnaire_url(kind: str) -> str:
     return f"{settings.SITE_URL}/api/v1/questionnaires/{kind}.fhir.json"
 
 
-def _answer_value(item: Item, value: object) -> dict[str, Any]:
+def _answer_value(item: Item, value: object, prefix: str = "value") -> dict[str, Any]:
+    """`valueX` for an answer; `answerX` (prefix "answer") for an enableWhen condition."""
     if item.type == "boolean":
-        return {"valueBoolean": value}
+        return {f"{prefix}Boolean": value}
     if item.type == "integer":
-        return {"valueInteger": value}
+        return {f"{prefix}Integer": value}
     if item.type == "choice":
         labels = {choice.value: choice.label for choice in item.choices}
-        return {"valueCoding": {"code": value, "display": labels.get(str(value), str(value))}}
-    return {"valueString": value}
+        return {f"{prefix}Coding": {"code": value, "display": labels.get(str(value), str(value))}}
+    return {f"{prefix}String": value}
 
 
 def _item(questionnaire: Questionnaire, item: Item) -> dict[str, Any]:
@@ -65,7 +66,7 @@ def _item(questionnaire: Questionnaire, item: Item) -> dict[str, Any]:
         resource["maxLength"] = item.maximum
     if item.enable_when:
         resource["enableWhen"] = [
-            {"question": c.key, "operator": "=", **_answer_value(questionnaire.item(c.key), c.equals)}
+            {"question": c.key, "operator": "=", **_answer_value(questionnaire.item(c.key), c.equals, "answer")}
             for c in item.enable_when
         ]
         if len(item.enable_when) > 1:
