@@ -397,3 +397,74 @@ def test_deliveries_list_each_message_with_its_attempts_in_constant_queries(
     assert item["message"]["event_type"] == "appointment.flagged"
     assert [a["status_code"] for a in item["attempts"]] == [500, 200]
     assert {"attempted_at", "status_code", "duration_ms", "error"} <= set(item["attempts"][0])
+
+
+def test_questionnaire_events_carry_ids_times_and_the_outcome_only(clinic):
+    from service import events
+    from service.models import Invitation, QuestionnaireResponse, Screening
+
+    make_endpoint(clinic, events=["questionnaire.sent", "questionnaire.completed"])
+    appointment = AppointmentFactory(clinic=clinic, external_platform="acuity", external_id="1046593215")
+    now = timezone.now()
+    invitation = Invitation.objects.create(
+        clinic=clinic, appointment=appointment, kind="pre_session", scheduled_for=now, sent_at=now, status="sent"
+    )
+    events.questionnaire_sent.send(sender=Invitation, invitation=invitation)
+    screening = Screening.objects.create(
+        clinic=clinic,
+        appointment=appointment,
+        client=appointment.client,
+        source="pre_session",
+        answers={"leg_pain_now": 7},
+        start=appointment.start,
+        outcome="proceed",
+        rule_set_name="sciatica",
+        rule_set_version="1",
+    )
+    response = QuestionnaireResponse.objects.create(
+        clinic=clinic,
+        invitation=invitation,
+        appointment=appointment,
+        kind="pre_session",
+        answers={"leg_pain_now": 7},
+        screening=screening,
+        submitted_at=now,
+    )
+    events.questionnaire_completed.send(
+        sender=Invitation, invitation=invitation, response=response, screening=screening
+    )
+
+    sent = WebhookMessage.objects.get(event_type="questionnaire.sent").payload["data"]
+    completed = WebhookMessage.objects.get(event_type="questionnaire.completed").payload["data"]
+    assert sent == {
+        "appointment_id": str(appointment.id),
+        "kind": "pre_session",
+        "invitation_id": str(invitation.id),
+        "sent_at": sent["sent_at"],
+        "external": {"platform": "acuity", "id": "1046593215"},
+    }
+    assert sent["sent_at"]
+    assert completed["screening_id"] == str(screening.id)
+    assert completed["outcome"] == "proceed"
+    assert completed["completed_at"]
+    assert "leg_pain_now" not in json.dumps(completed)
+
+
+def test_endpoint_and_integration_lists_take_constant_queries(
+    api, clinic, make_integration, django_assert_max_num_queries
+):
+    make_endpoint(clinic)
+    make_integration("calcom")
+    with django_assert_max_num_queries(4):
+        api.get(URL)
+    with django_assert_max_num_queries(4):
+        api.get("/api/v1/integrations")
+    for n in range(20):
+        make_endpoint(clinic, url=f"https://booking{n}.example/hook")
+        make_integration("standard")
+    with django_assert_max_num_queries(4):
+        endpoints = api.get(URL).json()["results"]
+    with django_assert_max_num_queries(4):
+        integrations = api.get("/api/v1/integrations").json()["results"]
+
+    assert (len(endpoints), len(integrations)) == (21, 21)
