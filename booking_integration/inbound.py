@@ -173,6 +173,13 @@ class DeliveryFailed(Exception):
     """The delivery cannot be acted on as it is; stored on the row, replayable."""
 
 
+class RetrySoon(Exception):
+    """Another delivery for the same booking got there first; trying again shortly will apply this one."""
+
+
+RETRY_SOON_SECONDS = 5
+
+
 def _claim(delivery_id: Any) -> bool:
     now = timezone.now()
     claimed = InboundDelivery.objects.filter(
@@ -216,6 +223,8 @@ def delivery_process(delivery_id: Any) -> str:
             return _finish(delivery, InboundStatus.PROCESSED, result={"changes": results})
     except (DeliveryFailed, Conflict) as exc:
         return _finish(delivery, InboundStatus.FAILED, error=str(exc))
+    except RetrySoon as exc:
+        return _retry_later(delivery, str(exc), RETRY_SOON_SECONDS)
     except Exception as exc:
         # Unexpected: keep the traceback in the log (no body, no answers) and the delivery replayable.
         logger.exception("inbound delivery %s failed", delivery.pk)
@@ -260,7 +269,10 @@ def _fetch_failed(delivery: InboundDelivery, exc: http_client.HttpError) -> str:
     retries_left = delivery.attempts <= len(FETCH_RETRY_DELAYS)
     if exc.permanent or not retries_left:
         return _finish(delivery, InboundStatus.FAILED, error=error)
-    delay = FETCH_RETRY_DELAYS[delivery.attempts - 1]
+    return _retry_later(delivery, error, FETCH_RETRY_DELAYS[delivery.attempts - 1])
+
+
+def _retry_later(delivery: InboundDelivery, error: str, delay: int) -> str:
     InboundDelivery.objects.filter(pk=delivery.pk).update(
         error=error, claimed_until=None, next_attempt_at=timezone.now() + dt.timedelta(seconds=delay)
     )
@@ -402,7 +414,7 @@ def _book(integration: Integration, change: BookingChange, result: dict) -> Appo
                 source="integration",
             )
     except IntegrityError:
-        raise DeliveryFailed("another delivery booked this at the same moment; replay to apply it") from None
+        raise RetrySoon("another delivery booked this at the same moment") from None
 
 
 def _client(clinic: Clinic, platform: str, change: BookingChange) -> Any:

@@ -362,3 +362,29 @@ def test_a_cancel_of_an_unknown_booking_is_recorded_and_harmless(integration_for
     assert delivery.status == "processed"
     assert delivery.result["changes"][0]["outcome"] == "ignored"
     assert not Appointment.objects.exists()
+
+
+def test_two_deliveries_booking_the_same_booking_at_once_apply_both_without_a_second_appointment(
+    integration_for, post_hook, monkeypatch, django_capture_on_commit_callbacks
+):
+    from booking_integration import inbound
+    from tests.factories import AppointmentFactory
+
+    integration = integration_for("calcom")
+    queued = []
+    monkeypatch.setattr(inbound, "queue_processing", lambda delivery_id, countdown=None: queued.append(countdown))
+    response = post_hook(integration, fixture_bytes("calcom/booking_created.json"))
+    delivery_id = response.json()["delivery_id"]
+    # Another worker books it between this one's lookup and its insert.
+    monkeypatch.setattr(inbound, "_find", lambda *args: None)
+    AppointmentFactory(clinic=integration.clinic, external_platform="calcom", external_id="bFJeNb2uX8ENkHsRU5bFWS")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert inbound.delivery_process(delivery_id) == "received"
+    delivery = InboundDelivery.objects.get(pk=delivery_id)
+    assert "at the same moment" in delivery.error
+    assert queued == [None, inbound.RETRY_SOON_SECONDS]
+
+    monkeypatch.undo()
+    assert inbound.delivery_process(delivery_id) == "processed"
+    assert Appointment.objects.filter(external_id="bFJeNb2uX8ENkHsRU5bFWS").count() == 1
