@@ -1,0 +1,9 @@
+"""A Django app installed only by config.settings.bench."""
+
+from django.apps import AppConfig
+
+
+class FloorConfig(AppConfig):
+    name = "bench.floor"
+    label = "bench_floor"
+    default_auto_field = "django.db.models.BigAutoField"
