@@ -222,8 +222,10 @@ if CELERY_BROKER_URL.startswith("filesystem"):
         "store_processed": False,
     }
 elif CELERY_BROKER_URL.startswith("redis"):
-    # Tasks are short; a lost worker's task comes back after this long.
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 600}
+    # Tasks are short; a lost worker's task comes back after this long. A broker that is down must
+    # not hold a web request for long: the row is stored first and a sweep queues it later.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 600, "socket_connect_timeout": 1, "socket_timeout": 5}
+    CELERY_BROKER_CONNECTION_TIMEOUT = 1
 
 LOGGING = {
     "version": 1,

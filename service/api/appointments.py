@@ -128,6 +128,7 @@ APPOINTMENT_EXAMPLE = OpenApiExample(
     retrieve=extend_schema(summary="Read an appointment", tags=["appointments"]),
 )
 class AppointmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    queryset = Appointment.objects.none()  # the schema's model; get_queryset scopes the real one
     serializer_class = AppointmentSerializer
     pagination_class = StartCursorPagination
     filterset_class = AppointmentFilter

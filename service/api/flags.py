@@ -65,6 +65,7 @@ class FlagFilter(django_filters.FilterSet):
     retrieve=extend_schema(summary="Read a flag", tags=["flags"]),
 )
 class FlagViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    queryset = Flag.objects.none()  # the schema's model; get_queryset scopes the real one
     serializer_class = FlagSerializer
     pagination_class = CreatedCursorPagination
     filterset_class = FlagFilter

@@ -166,6 +166,7 @@ class _PersonViewSet(
     partial_update=extend_schema(summary="Change a therapist", tags=["therapists"]),
 )
 class TherapistViewSet(_PersonViewSet):
+    queryset = Therapist.objects.none()  # the schema's model; get_queryset scopes the real one
     serializer_class = TherapistSerializer
     model = Therapist
 
@@ -182,6 +183,7 @@ class TherapistViewSet(_PersonViewSet):
     partial_update=extend_schema(summary="Change a client", tags=["clients"]),
 )
 class ClientViewSet(_PersonViewSet):
+    queryset = Client.objects.none()  # the schema's model; get_queryset scopes the real one
     serializer_class = ClientSerializer
     model = Client
     create_service = staticmethod(people.client_create)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
@@ -70,6 +70,14 @@ class ServiceSerializer(serializers.Serializer):
     duration_minutes = serializers.IntegerField(min_value=5, max_value=600, default=60)
 
 
+@extend_schema_field(
+    {
+        "oneOf": [
+            {"type": "string", "format": "uuid", "description": "The id of one of the clinic's clients."},
+            {"$ref": "#/components/schemas/ClientRequest"},
+        ]
+    }
+)
 class ClientRefField(serializers.Field):
     """A client's id, or a client object matched by external id, then email (created when new)."""
 

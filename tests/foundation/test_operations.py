@@ -23,6 +23,12 @@ def test_schema_is_valid_openapi_3(anon_api):
     assert schema["components"]["securitySchemes"]["ApiKey"]["scheme"] == "bearer"
 
 
+def test_schema_generates_without_warnings(tmp_path):
+    from django.core.management import call_command
+
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "schema.yml"))
+
+
 def test_swagger_ui_is_served(anon_api):
     response = anon_api.get("/api/docs/")
     assert response.status_code == 200
