@@ -172,8 +172,9 @@ def _page_context(invitation: Invitation) -> dict[str, Any]:
 
 
 def _private(response: HttpResponse) -> HttpResponse:
-    # Health answers and a bearer link: keep them out of caches, referrers and search engines.
-    response["Referrer-Policy"] = "no-referrer"
+    # Health answers and a bearer link: keep them out of caches, other sites' logs and search engines.
+    # Not "no-referrer": browsers then send "Origin: null" with the form, which CSRF rightly refuses.
+    response["Referrer-Policy"] = "same-origin"
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
 

@@ -43,7 +43,7 @@ def test_the_page_asks_every_question_accessibly(link, client, clinic):
     assert f"at {local:%H:%M} {local:%Z}" in html
     assert "Sam Rivers" in html
     assert page["Cache-Control"].startswith("max-age=0") or "no-store" in page["Cache-Control"]
-    assert page["Referrer-Policy"] == "no-referrer"
+    assert page["Referrer-Policy"] == "same-origin"
 
 
 def test_sending_without_javascript_prunes_inapplicable_answers_and_shows_the_result(link, client):
