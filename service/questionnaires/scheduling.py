@@ -28,7 +28,7 @@ from service.models import (
 from service.notifications.outbox import notifications_create
 from service.questionnaires.invitations import client_address, client_channels
 from service.questionnaires.tokens import invitation_token, new_token_nonce, token_hash
-from service.screening.policy import ClinicPolicy
+from service.screening.policy import ClinicPolicy, PolicyInvalid
 from service.screenings import clinic_policy
 
 logger = logging.getLogger("sessionguard.questionnaires")
@@ -201,12 +201,18 @@ def invitations_on_complete(*, appointment: Appointment, now: dt.datetime | None
         invitations_schedule(appointment=appointment, now=now)
 
 
-def _policies() -> dict:
+def _policies():
+    """A per-batch cache of clinic policies. One clinic's broken policy must not stop every clinic's
+    questionnaires (the batch would fail on every sweep), so it falls back to the defaults, loudly."""
     cache: dict = {}
 
     def policy_for(clinic: Clinic) -> ClinicPolicy:
         if clinic.id not in cache:
-            cache[clinic.id] = clinic_policy(clinic)
+            try:
+                cache[clinic.id] = clinic_policy(clinic)
+            except PolicyInvalid as exc:
+                logger.error("clinic %s has an invalid policy (%s); using the defaults", clinic.id, exc.errors)
+                cache[clinic.id] = ClinicPolicy(emergency_region=clinic.emergency_region)
         return cache[clinic.id]
 
     return policy_for

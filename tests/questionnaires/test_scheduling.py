@@ -252,3 +252,13 @@ def test_the_sweeps_query_count_does_not_grow_with_the_batch(clinic, therapist, 
     with mock.patch.object(events.questionnaire_sent, "receivers", []), django_assert_num_queries(6):
         assert invitations_send_batch(batch_size=100) == due
     assert Notification.objects.count() == due
+
+
+def test_one_clinics_broken_policy_does_not_stop_the_sweep(clinic, therapist, client_person):
+    from service.models import Clinic
+
+    book(clinic=clinic, client=client_person, therapist=therapist, in_hours=2)
+    # Written straight to the table, as a bad admin edit would be.
+    Clinic.objects.filter(pk=clinic.pk).update(policy={"pre_session_hours": "two days"})
+    assert invitations_send_batch() == 1
+    assert Notification.objects.count() == 1
