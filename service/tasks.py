@@ -22,5 +22,6 @@ def ping(value: str) -> str:
     WorkerHeartbeat.objects.update_or_create(hostname=f"ping:{value}", defaults={"seen_at": timezone.now()})
     return value
 
+
 from service.notifications.tasks import *  # noqa: E402, F403
 from service.questionnaires.tasks import *  # noqa: E402, F403
