@@ -6,7 +6,7 @@ import datetime as dt
 import json
 import logging
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from django.conf import settings
@@ -91,35 +91,52 @@ def _disable(endpoint_id: Any, reason: str) -> bool:
 # The outbox: written in the transaction of the change it reports.
 
 
-def message_create(
-    *, clinic: Clinic | Any, event_type: str, data: Mapping[str, Any] | Callable[[], Mapping[str, Any]]
-) -> WebhookMessage | None:
+EventData = Mapping[str, Any] | Callable[[], Mapping[str, Any]]
+
+
+def message_create(*, clinic: Clinic | Any, event_type: str, data: EventData) -> WebhookMessage | None:
     """Store the event once and a delivery per subscribed endpoint; queue them when the change commits.
 
     `data` may be a callable, so that events nobody subscribed to cost one query and no serializing.
     """
-    clinic_id = getattr(clinic, "pk", clinic)
+    messages = messages_create(event_type=event_type, items=[(getattr(clinic, "pk", clinic), data)])
+    return messages[0] if messages else None
+
+
+def messages_create(*, event_type: str, items: Sequence[tuple[Any, EventData]]) -> list[WebhookMessage]:
+    """The same for a batch of events of one type (a sweep's): a fixed number of queries for any size."""
+    if not items:
+        return []
+    clinic_ids = {clinic_id for clinic_id, _ in items}
     # Few endpoints per clinic, and `events` is a JSON list: filtering here works on every database.
-    endpoints = [
-        e for e in WebhookEndpoint.objects.filter(clinic_id=clinic_id, active=True).only("id", "events")
-        if event_type in e.events
-    ]  # fmt: skip
-    if not endpoints:
-        return None
-    if callable(data):
-        data = data()
+    subscribed: dict[Any, list[WebhookEndpoint]] = {}
+    for endpoint in WebhookEndpoint.objects.filter(clinic_id__in=clinic_ids, active=True).only(
+        "id", "clinic_id", "events"
+    ):
+        if event_type in endpoint.events:
+            subscribed.setdefault(endpoint.clinic_id, []).append(endpoint)
+    if not subscribed:
+        return []
     now = timezone.now()
-    # A JSON round trip so the stored payload is exactly what is sent (UUIDs and times as text).
-    payload = json.loads(
-        json.dumps({"type": event_type, "timestamp": now.isoformat(), "data": data}, cls=DjangoJSONEncoder)
-    )
-    message = WebhookMessage.objects.create(clinic_id=clinic_id, event_type=event_type, payload=payload)
-    deliveries = WebhookDelivery.objects.bulk_create(
-        WebhookDelivery(message=message, endpoint=endpoint, next_attempt_at=now) for endpoint in endpoints
-    )
+    messages, deliveries = [], []
+    for clinic_id, data in items:
+        endpoints = subscribed.get(clinic_id)
+        if not endpoints:
+            continue
+        if callable(data):
+            data = data()
+        # A JSON round trip so the stored payload is exactly what is sent (UUIDs and times as text).
+        payload = json.loads(
+            json.dumps({"type": event_type, "timestamp": now.isoformat(), "data": data}, cls=DjangoJSONEncoder)
+        )
+        message = WebhookMessage(clinic_id=clinic_id, event_type=event_type, payload=payload)
+        messages.append(message)
+        deliveries.extend(WebhookDelivery(message=message, endpoint=e, next_attempt_at=now) for e in endpoints)
+    WebhookMessage.objects.bulk_create(messages)
+    WebhookDelivery.objects.bulk_create(deliveries)
     ids = [delivery.pk for delivery in deliveries]
     transaction.on_commit(lambda: [queue_send(delivery_id) for delivery_id in ids])
-    return message
+    return messages
 
 
 def queue_send(delivery_id: Any, countdown: int | None = None) -> None:

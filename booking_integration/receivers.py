@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from django.dispatch import receiver
 
-from booking_integration.outbound import flag_data, invitation_data, message_create, screening_data
+from booking_integration.outbound import flag_data, invitation_data, message_create, messages_create, screening_data
 from service import events
 from service.models import FlagSeverity
 
@@ -36,9 +37,11 @@ def on_flag_resolved(sender: Any, flag: Any, **kwargs: Any) -> None:
 
 
 @receiver(events.questionnaire_sent, dispatch_uid="webhooks.questionnaire_sent")
-def on_questionnaire_sent(sender: Any, invitation: Any, **kwargs: Any) -> None:
-    message_create(
-        clinic=invitation.clinic_id, event_type="questionnaire.sent", data=lambda: invitation_data(invitation)
+def on_questionnaire_sent(sender: Any, invitations: Any, **kwargs: Any) -> None:
+    # A sweep's whole batch at once: one endpoint lookup and two inserts, whatever its size.
+    messages_create(
+        event_type="questionnaire.sent",
+        items=[(invitation.clinic_id, partial(invitation_data, invitation)) for invitation in invitations],
     )
 
 

@@ -306,8 +306,8 @@ def invitations_send_batch(*, now: dt.datetime | None = None, batch_size: int = 
     for invitation in unreachable:
         # Rare (the client withdrew consent after booking), so a flag each is fine.
         _flag_info(invitation.appointment, kind=FlagKind.UNREACHABLE, reason=_UNREACHABLE_REASON)
-    for invitation in sent:
-        events.questionnaire_sent.send(sender=Invitation, invitation=invitation)
+    if sent:
+        events.questionnaire_sent.send(sender=Invitation, invitations=sent)
     logger.info("questionnaire sweep: claimed=%d sent=%d unreachable=%d", len(batch), len(sent), len(unreachable))
     return len(batch)
 

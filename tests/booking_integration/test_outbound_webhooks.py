@@ -409,7 +409,7 @@ def test_questionnaire_events_carry_ids_times_and_the_outcome_only(clinic):
     invitation = Invitation.objects.create(
         clinic=clinic, appointment=appointment, kind="pre_session", scheduled_for=now, sent_at=now, status="sent"
     )
-    events.questionnaire_sent.send(sender=Invitation, invitation=invitation)
+    events.questionnaire_sent.send(sender=Invitation, invitations=[invitation])
     screening = Screening.objects.create(
         clinic=clinic,
         appointment=appointment,

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from unittest import mock
 
 import pytest
 from django.utils import timezone
 
-from service import events
 from service.appointments import (
     appointment_cancel,
     appointment_complete,
@@ -247,11 +245,15 @@ def test_the_sweeps_query_count_does_not_grow_with_the_batch(clinic, therapist, 
     for person in ClientFactory.create_batch(5, clinic=clinic):
         book(clinic=clinic, client=person, therapist=therapist, in_hours=24 * 10)
 
-    # The sweep's own queries: savepoint, locked read with joins, bulk update, bulk insert, ids, release.
-    # Receivers of questionnaire_sent (the outbound webhooks) are measured by their own tests.
-    with mock.patch.object(events.questionnaire_sent, "receivers", []), django_assert_num_queries(6):
+    # The sweep's own queries: savepoint, locked read with joins, bulk update, bulk insert, ids, release;
+    # and the outbound webhooks for the whole batch: one endpoint lookup, messages, deliveries.
+    from booking_integration.models import WebhookDelivery, WebhookEndpoint
+
+    WebhookEndpoint.objects.create(clinic=clinic, url="https://hooks.example/sg", events=["questionnaire.sent"])
+    with django_assert_num_queries(9):
         assert invitations_send_batch(batch_size=100) == due
     assert Notification.objects.count() == due
+    assert WebhookDelivery.objects.filter(message__event_type="questionnaire.sent").count() == due
 
 
 def test_one_clinics_broken_policy_does_not_stop_the_sweep(clinic, therapist, client_person):
