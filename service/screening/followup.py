@@ -12,18 +12,29 @@ from service.screening.policy import ClinicPolicy
 __all__ = ["FollowUpResult", "assess_follow_up", "assess_pre_session", "pain_rose"]
 
 _ACTIVITY_KEYS = ("heavy_lifting_24h", "prolonged_sitting_24h")
+# Signs that call for emergency care now; the other red flags (new leg weakness, one swollen calf
+# without breathlessness) call for a doctor today, as RF-WEAKNESS and RF-DVT say at booking.
+_EMERGENCY_KEYS = frozenset(RED_FLAG_KEYS) - {"leg_weakness_new", "dvt_signs"}
+
+
+def _red_flag_key(rule: str, fired: set[str]) -> str:
+    return rule if fired & _EMERGENCY_KEYS else f"{rule}:today"
+
+
 _WORSE = frozenset({"worse", "much_worse"})
 
 _REASONS = build_reasons(
     {
         "PRE-PAIN-RISE": ("proceed_with_modifications", ("check_symptoms_first",), False),
         "PRE-NEW-RED-FLAG": ("refer_urgently", (), True),
+        "PRE-NEW-RED-FLAG:today": ("refer_urgently", (), False),
         "PRE-NEW-ACTIVITY": (
             "proceed_with_modifications",
             ("gentle_only", "check_symptoms_first"),
             False,
         ),
         "F-RED-FLAG": ("refer_urgently", (), True),
+        "F-RED-FLAG:today": ("refer_urgently", (), False),
         # The next booking also gets HIST-AGGRAVATION from the flag this raises.
         "F-AGGRAVATION": ("proceed_with_modifications", ("reduce_depth",), False),
         "F-SORENESS": ("proceed", (), False),
@@ -74,8 +85,9 @@ def assess_pre_session(
         before.get("back_pain_now"), answers.get("back_pain_now"), policy=policy
     ):
         reasons.append(table["PRE-PAIN-RISE"])
-    if any(answers.get(key) is True and before.get(key) is not True for key in RED_FLAG_KEYS):
-        reasons.append(table["PRE-NEW-RED-FLAG"])
+    new_red_flags = {key for key in RED_FLAG_KEYS if answers.get(key) is True and before.get(key) is not True}
+    if new_red_flags:
+        reasons.append(table[_red_flag_key("PRE-NEW-RED-FLAG", new_red_flags)])
     if any(
         answers.get(key) is True and before.get(key) is not True for key in _ACTIVITY_KEYS
     ) and session_start - answered_at <= timedelta(hours=policy.activity_window_hours):
@@ -95,9 +107,10 @@ def assess_follow_up(
     get = answers.get
     reasons: list[Reason] = []
 
-    red_flag = any(get(key) is True for key in RED_FLAG_KEYS)
+    red_flags = {key for key in RED_FLAG_KEYS if get(key) is True}
+    red_flag = bool(red_flags)
     if red_flag:
-        reasons.append(table["F-RED-FLAG"])
+        reasons.append(table[_red_flag_key("F-RED-FLAG", red_flags)])
 
     before_leg = pre_session_answers.get("leg_pain_now") if pre_session_answers else None
     leg_pain_up = pain_rose(before_leg, get("leg_pain_now"), policy=policy)

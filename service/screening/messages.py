@@ -192,6 +192,12 @@ _TEMPLATES: dict[str, tuple[str, str]] = {
         "A new warning sign was reported before the session: do not treat. The client was"
         " told to seek urgent medical care.",
     ),
+    "PRE-NEW-RED-FLAG:today": (
+        "Some of your answers are new signs that a doctor should check today. {today} Your"
+        " massage cannot go ahead until then. " + SCREENING_NOTE,
+        "New leg weakness, or one calf or thigh swollen, warm or red, reported before the"
+        " session: do not treat. The client was told to see a doctor today.",
+    ),
     "PRE-NEW-ACTIVITY": (
         "You have done heavy lifting or sat for a long time since you booked. Your therapist"
         " will check how you feel first and keep the session gentle.",
@@ -203,6 +209,11 @@ _TEMPLATES: dict[str, tuple[str, str]] = {
         " away. {emergency} " + SCREENING_NOTE,
         "A warning sign was reported after the session. The client was told to seek urgent"
         " medical care; please review the flag.",
+    ),
+    "F-RED-FLAG:today": (
+        "Some of your answers are signs that a doctor should check today. {today} " + SCREENING_NOTE,
+        "New leg weakness, or one calf or thigh swollen, warm or red, reported after the"
+        " session. The client was told to see a doctor today; please review the flag.",
     ),
     "F-AGGRAVATION": (
         "Thank you for telling us. Your therapist will review this and adjust your next"

@@ -81,7 +81,8 @@ def test_pre_session_pain_just_under_the_rise_is_not_reported():
 def test_pre_session_new_red_flag_refers_urgently(key):
     reason = pre({key: False}, {key: True})["PRE-NEW-RED-FLAG"]
     assert reason.outcome == "refer_urgently"
-    assert reason.emergency
+    # New leg weakness or one swollen calf: a doctor today, as at booking; the rest: emergency care.
+    assert reason.emergency is (key not in ("leg_weakness_new", "dvt_signs"))
 
 
 @pytest.mark.parametrize("key", RED_FLAGS)
@@ -122,14 +123,15 @@ def test_pre_session_activity_window_follows_the_policy():
 
 
 @pytest.mark.parametrize("key", RED_FLAGS)
-def test_follow_up_red_flag_is_critical_with_emergency_wording(key):
+def test_follow_up_red_flag_is_critical_with_urgent_wording(key):
     result = follow({key: True}, policy=ClinicPolicy(emergency_region="uk"))
     assert result.flag_severity == "critical"
     assert result.client_outcome == "refer_urgently"
     reason = result.reasons[0]
     assert reason.rule == "F-RED-FLAG"
-    assert reason.emergency
-    assert "999" in reason.client_message
+    today_only = key in ("leg_weakness_new", "dvt_signs")
+    assert reason.emergency is not today_only
+    assert ("111" if today_only else "999") in reason.client_message
 
 
 @pytest.mark.parametrize("region", REGIONS)
@@ -232,3 +234,30 @@ def test_follow_up_with_no_answers_is_quiet():
         "proceed",
         False,
     )
+
+
+@pytest.mark.parametrize(
+    ("signs", "emergency", "region_words"),
+    [
+        ({"leg_weakness_new": True}, False, {"uk": "111", "us": "doctor today", "generic": "doctor today"}),
+        ({"dvt_signs": True}, False, {"uk": "111", "us": "doctor today", "generic": "doctor today"}),
+        ({"saddle_numbness": True}, True, {"uk": "999", "us": "911", "generic": "emergency services"}),
+        (
+            {"dvt_signs": True, "breathless_or_chest_pain": True},
+            True,
+            {"uk": "999", "us": "911", "generic": "emergency"},
+        ),
+    ],
+)
+def test_red_flag_wording_matches_the_booking_rules(signs, emergency, region_words):
+    for region, words in region_words.items():
+        policy = ClinicPolicy(emergency_region=region)
+        result = assess_follow_up(answers=signs, pre_session_answers=None, blood_thinners_on_file=False, policy=policy)
+        red = next(r for r in result.reasons if r.rule == "F-RED-FLAG")
+        assert red.emergency is emergency
+        assert words in red.client_message
+        assert result.flag_severity == "critical"
+        pre = assess_pre_session(baseline={}, answers=signs, answered_at=NOW, session_start=NOW, policy=policy)
+        new = next(r for r in pre if r.rule == "PRE-NEW-RED-FLAG")
+        assert new.emergency is emergency
+        assert words in new.client_message
