@@ -56,6 +56,13 @@ class Invitation(models.Model):
                 condition=models.Q(status="scheduled"),
                 name="invitation_due_idx",
             ),
+            # The reminder and closing steps of the same sweep read sent rows only.
+            models.Index(fields=["expires_at"], condition=models.Q(status="sent"), name="invitation_open_idx"),
+            models.Index(
+                fields=["reminder_due_at"],
+                condition=models.Q(status="sent", reminder_sent_at__isnull=True),
+                name="invitation_reminder_idx",
+            ),
         ]
 
 
