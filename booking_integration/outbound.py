@@ -48,9 +48,19 @@ USER_AGENT = "SessionGuard-Webhooks/1.0"
 # Endpoints.
 
 
+def clinic_webhook_events_refresh(clinic_id: Any) -> None:
+    """Recompute the clinic's subscribed events (Clinic.webhook_events) after any endpoint change."""
+    subscribed: set[str] = set()
+    for events in WebhookEndpoint.objects.filter(clinic_id=clinic_id, active=True).values_list("events", flat=True):
+        subscribed.update(events)
+    Clinic.objects.filter(pk=clinic_id).update(webhook_events=sorted(subscribed))
+
+
 @transaction.atomic
 def endpoint_create(*, clinic: Clinic, url: str, events: Iterable[str], description: str = "") -> WebhookEndpoint:
-    return WebhookEndpoint.objects.create(clinic=clinic, url=url, events=list(events), description=description)
+    endpoint = WebhookEndpoint.objects.create(clinic=clinic, url=url, events=list(events), description=description)
+    clinic_webhook_events_refresh(clinic.pk)
+    return endpoint
 
 
 @transaction.atomic
@@ -65,12 +75,15 @@ def endpoint_update(*, endpoint: WebhookEndpoint, **data: Any) -> WebhookEndpoin
         fields += ["disabled_reason", "failing_since"]
     if fields:
         endpoint.save(update_fields=fields)
+        clinic_webhook_events_refresh(endpoint.clinic_id)
     return endpoint
 
 
 @transaction.atomic
 def endpoint_delete(*, endpoint: WebhookEndpoint) -> None:
+    clinic_id = endpoint.clinic_id
     endpoint.delete()
+    clinic_webhook_events_refresh(clinic_id)
 
 
 @transaction.atomic
@@ -83,9 +96,13 @@ def endpoint_rotate_secret(*, endpoint: WebhookEndpoint) -> WebhookEndpoint:
     return endpoint
 
 
+@transaction.atomic
 def _disable(endpoint_id: Any, reason: str) -> bool:
     """Turn the endpoint off once; True for the call that did it."""
-    return WebhookEndpoint.objects.filter(pk=endpoint_id, active=True).update(active=False, disabled_reason=reason) == 1
+    done = WebhookEndpoint.objects.filter(pk=endpoint_id, active=True).update(active=False, disabled_reason=reason) == 1
+    if done:
+        clinic_webhook_events_refresh(WebhookEndpoint.objects.values_list("clinic_id", flat=True).get(pk=endpoint_id))
+    return done
 
 
 # The outbox: written in the transaction of the change it reports.
@@ -99,12 +116,18 @@ def message_create(*, clinic: Clinic | Any, event_type: str, data: EventData) ->
 
     `data` may be a callable, so that events nobody subscribed to cost one query and no serializing.
     """
-    messages = messages_create(event_type=event_type, items=[(getattr(clinic, "pk", clinic), data)])
+    messages = messages_create(event_type=event_type, items=[(clinic, data)])
     return messages[0] if messages else None
 
 
 def messages_create(*, event_type: str, items: Sequence[tuple[Any, EventData]]) -> list[WebhookMessage]:
     """The same for a batch of events of one type (a sweep's): a fixed number of queries for any size."""
+    # A loaded clinic says whether anyone listens (Clinic.webhook_events): then nothing is queried.
+    items = [
+        (getattr(clinic, "pk", clinic), data)
+        for clinic, data in items
+        if not isinstance(clinic, Clinic) or event_type in clinic.webhook_events
+    ]
     if not items:
         return []
     clinic_ids = {clinic_id for clinic_id, _ in items}

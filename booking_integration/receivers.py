@@ -17,7 +17,7 @@ FLAGGED_SEVERITIES = frozenset({FlagSeverity.WARNING, FlagSeverity.CRITICAL})
 
 @receiver(events.screening_completed, dispatch_uid="webhooks.screening_completed")
 def on_screening_completed(sender: Any, screening: Any, **kwargs: Any) -> None:
-    message_create(clinic=screening.clinic_id, event_type="screening.completed", data=lambda: screening_data(screening))
+    message_create(clinic=screening.clinic, event_type="screening.completed", data=lambda: screening_data(screening))
 
 
 @receiver(events.flag_raised, dispatch_uid="webhooks.flag_raised")

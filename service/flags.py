@@ -7,7 +7,10 @@ from django.utils import timezone
 
 from service import events
 from service.exceptions import Conflict
-from service.models import Appointment, Flag, FlagSeverity, FlagStatus, Screening
+from service.models import Appointment, Client, Flag, FlagKind, FlagSeverity, FlagStatus, Screening
+
+# Flags the history rules of the next booking read (HIST-AGGRAVATION, HIST-BRUISING).
+HISTORY_KINDS = frozenset({FlagKind.AGGRAVATION, FlagKind.BRUISING})
 
 # A screening's outcome decides the severity of the flag it opens (issue 3).
 OUTCOME_SEVERITY = {
@@ -38,6 +41,8 @@ def flag_raise(
         kind=kind,
         reasons=reasons,
     )
+    if kind in HISTORY_KINDS:
+        Client.objects.filter(pk=appointment.client_id).update(history_flagged_at=flag.created_at)
     events.flag_raised.send(sender=Flag, flag=flag)
     return flag
 

@@ -42,6 +42,8 @@ def client_history(
 ) -> History | None:
     """What HIST-AGGRAVATION and HIST-BRUISING read: the client's recent aggravation and bruising flags."""
     since = before - dt.timedelta(days=policy.history_days)
+    if client.history_flagged_at is None or client.history_flagged_at < since:
+        return None
     flags = Flag.objects.filter(
         client=client, kind__in=(FlagKind.AGGRAVATION, FlagKind.BRUISING), created_at__gte=since, created_at__lte=before
     )

@@ -31,6 +31,9 @@ class Clinic(models.Model):
     timezone = models.CharField(max_length=64, default="UTC", validators=[validate_timezone])
     emergency_region = models.CharField(max_length=16, choices=EmergencyRegion, default=EmergencyRegion.GENERIC)
     contact_email = models.EmailField(blank=True, help_text="Critical flags and endpoint failures are sent here.")
+    # The events some active endpoint of the clinic subscribes to, kept by the endpoint services in the
+    # same transaction: a change nobody listens to then costs no query on the hot path.
+    webhook_events = models.JSONField(default=list, blank=True, editable=False)
     policy = models.JSONField(
         default=dict,
         blank=True,

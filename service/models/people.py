@@ -55,6 +55,9 @@ class Client(models.Model):
     phone = PhoneNumberField(blank=True)
     date_of_birth = models.DateField(null=True, blank=True)
     contact_channels = models.JSONField(default=list, blank=True, help_text="Channels the client agreed to.")
+    # When the client's newest aggravation or bruising flag was raised: the history rules read the
+    # flags only when this falls inside their window, so most screenings skip that query.
+    history_flagged_at = models.DateTimeField(null=True, blank=True, editable=False)
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
