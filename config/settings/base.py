@@ -69,6 +69,9 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = _read("CONN_MAX_AGE", env.int, 60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # Server-side binding lets psycopg prepare a statement it has run a few times, so PostgreSQL plans
+    # the hot queries (many-table joins of the outbox, the screening path) once per connection.
+    DATABASES["default"].setdefault("OPTIONS", {}).update({"server_side_binding": True, "prepare_threshold": 5})
 
 _email_url = _url(
     "EMAIL_URL", "consolemail://", ("consolemail", "smtp", "smtps", "submission", "memorymail", "dummymail")

@@ -43,6 +43,10 @@ LEASE = dt.timedelta(minutes=3)
 BACKOFF_MINUTES = (1, 5, 15, 60, 240, 720)
 MAX_ATTEMPTS = len(BACKOFF_MINUTES) + 1
 REQUEUE_LIMIT = 2000
+# Sends per task: enough to spread the broker's cost per task over several sends, few enough that a
+# slow provider cannot hold a task near its time limit (a chunk also stops early, see notifications_send).
+SEND_CHUNK = 10
+CHUNK_BUDGET = dt.timedelta(seconds=45)
 
 _INVITATION_PURPOSES = (NotificationPurpose.QUESTIONNAIRE, NotificationPurpose.REMINDER)
 
@@ -74,10 +78,24 @@ def notifications_queue(ids: Iterable[UUID | str]) -> None:
 
 
 def _queue(ids: list[str]) -> None:
-    from service.notifications.tasks import notification_send as task
+    from service.notifications.tasks import notifications_send as task
 
-    for notification_id in ids:
-        task.delay(notification_id)
+    for start in range(0, len(ids), SEND_CHUNK):
+        task.delay(ids[start : start + SEND_CHUNK])
+
+
+def notifications_send(*, notification_ids: Sequence[UUID | str]) -> dict[str, int]:
+    """Send a chunk, one claim per row as in notification_send; what is left past the budget is re-queued."""
+    started = timezone.now()
+    results: dict[str, int] = {}
+    for index, notification_id in enumerate(notification_ids):
+        if timezone.now() - started > CHUNK_BUDGET:
+            _queue([str(i) for i in notification_ids[index:]])
+            results["requeued"] = len(notification_ids) - index
+            break
+        result = notification_send(notification_id=notification_id)
+        results[result] = results.get(result, 0) + 1
+    return results
 
 
 def notifications_requeue_due(*, now: dt.datetime | None = None, limit: int = REQUEUE_LIMIT) -> int:

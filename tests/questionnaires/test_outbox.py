@@ -207,3 +207,31 @@ def test_endpoint_disabled_email_names_the_url_without_its_query(clinic):
     assert "https://hooks.example/in" in message.body
     assert "secret=abc" not in message.body
     assert message.to == ["desk@harbour.example"]
+
+
+def test_a_chunk_sends_each_row_once_and_requeues_what_runs_past_its_budget(clinic, therapist, client_person):
+    from unittest import mock
+
+    rows = [
+        Notification(
+            clinic=clinic,
+            channel="email",
+            purpose="endpoint_disabled",
+            recipient=f"desk{i}@harbour.example",
+            dedupe_key=f"chunk-test-{i}",
+            context={"endpoint_url": "https://hooks.example/x"},
+            next_attempt_at=timezone.now(),
+        )
+        for i in range(4)
+    ]
+    Notification.objects.bulk_create(rows)
+    ids = [str(row.id) for row in rows]
+    assert outbox.notifications_send(notification_ids=ids[:2]) == {"sent": 2}
+    assert outbox.notifications_send(notification_ids=ids[:2]) == {"skipped": 2}  # a duplicated task
+    with (
+        mock.patch.object(outbox, "CHUNK_BUDGET", dt.timedelta(seconds=-1)),
+        mock.patch.object(outbox, "_queue") as requeue,
+    ):
+        assert outbox.notifications_send(notification_ids=ids[2:]) == {"requeued": 2}
+    requeue.assert_called_once_with(ids[2:])
+    assert Notification.objects.filter(status="sent").count() == 2
