@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from service import events
+from service.db import bulk_update_rows
 from service.flags import flag_raise
 from service.models import (
     Appointment,
@@ -301,7 +302,7 @@ def invitations_send_batch(*, now: dt.datetime | None = None, batch_size: int = 
         invitation.reminder_sent_at = None
         notifications.extend(_notification(invitation, NotificationPurpose.QUESTIONNAIRE, ch, now) for ch in channels)
         sent.append(invitation)
-    Invitation.objects.bulk_update(batch, _SEND_FIELDS)
+    bulk_update_rows(batch, _SEND_FIELDS)
     notifications_create(notifications)
     for invitation in unreachable:
         # Rare (the client withdrew consent after booking), so a flag each is fine.
@@ -340,7 +341,7 @@ def invitations_remind_batch(*, now: dt.datetime | None = None, batch_size: int 
                 _notification(invitation, NotificationPurpose.REMINDER, channel, now)
                 for channel in client_channels(appointment.client)
             )
-    Invitation.objects.bulk_update(batch, ["reminder_sent_at", "updated_at"])
+    bulk_update_rows(batch, ["reminder_sent_at", "updated_at"])
     notifications_create(notifications)
     return len(batch)
 
@@ -364,7 +365,7 @@ def invitations_close_batch(*, now: dt.datetime | None = None, batch_size: int =
         if invitation.appointment.status == AppointmentStatus.BOOKED:
             invitation.unanswered_flagged_at = now
             _flag_info(invitation.appointment, kind=FlagKind.UNANSWERED, reason=_UNANSWERED_REASON)
-    Invitation.objects.bulk_update(batch, ["status", "unanswered_flagged_at", "updated_at"])
+    bulk_update_rows(batch, ["status", "unanswered_flagged_at", "updated_at"])
     return len(batch)
 
 
