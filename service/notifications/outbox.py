@@ -85,15 +85,25 @@ def _queue(ids: list[str]) -> None:
 
 
 def notifications_send(*, notification_ids: Sequence[UUID | str]) -> dict[str, int]:
-    """Send a chunk, one claim per row as in notification_send; what is left past the budget is re-queued."""
-    started = timezone.now()
+    """Send a chunk: claimed in one go, read in one query, each row recorded as soon as it is sent.
+
+    Rows not claimable (sent already, held by another worker) count as skipped; what is left when the
+    time budget runs out is released and re-queued.
+    """
+    started = now = timezone.now()
+    claimed = _claim_many(notification_ids, now)
+    rows = Notification.objects.select_related(*_RELATED).in_bulk(claimed)
     results: dict[str, int] = {}
-    for index, notification_id in enumerate(notification_ids):
+    if len(claimed) < len(notification_ids):
+        results["skipped"] = len(notification_ids) - len(claimed)
+    pending = list(claimed)
+    while pending:
         if timezone.now() - started > CHUNK_BUDGET:
-            _queue([str(i) for i in notification_ids[index:]])
-            results["requeued"] = len(notification_ids) - index
+            _release(pending)
+            _queue([str(i) for i in pending])
+            results["requeued"] = len(pending)
             break
-        result = notification_send(notification_id=notification_id)
+        result = _send_claimed(rows[pending.pop(0)], now)
         results[result] = results.get(result, 0) + 1
     return results
 
@@ -113,17 +123,49 @@ def notifications_requeue_due(*, now: dt.datetime | None = None, limit: int = RE
     return len(ids)
 
 
+def _claimable(now: dt.datetime) -> Q:
+    """Pending and due, or sending with a claim that ran out (its worker died)."""
+    return Q(status=NotificationStatus.PENDING, next_attempt_at__lte=now) | Q(
+        status=NotificationStatus.SENDING, claimed_until__lt=now
+    )
+
+
 def _claim(notification_id: UUID | str, now: dt.datetime) -> bool:
-    """Pending and due, or sending with a claim that ran out → sending, claimed by us. One row or none."""
-    changed = (
-        Notification.objects.filter(pk=notification_id)
-        .filter(
-            Q(status=NotificationStatus.PENDING, next_attempt_at__lte=now)
-            | Q(status=NotificationStatus.SENDING, claimed_until__lt=now)
-        )
-        .update(status=NotificationStatus.SENDING, claimed_until=now + LEASE, attempts=F("attempts") + 1)
+    """Claimable → sending, claimed by us. One row or none."""
+    changed = Notification.objects.filter(_claimable(now), pk=notification_id).update(
+        status=NotificationStatus.SENDING, claimed_until=now + LEASE, attempts=F("attempts") + 1
     )
     return changed == 1
+
+
+@transaction.atomic
+def _claim_many(notification_ids: Sequence[UUID | str], now: dt.datetime) -> list[UUID]:
+    """Claim what can be claimed of a chunk: rows another worker holds are skipped, not waited for."""
+    ids = list(
+        Notification.objects.select_for_update(skip_locked=True)
+        .filter(_claimable(now), pk__in=list(notification_ids))
+        .values_list("id", flat=True)
+    )
+    if ids:
+        Notification.objects.filter(pk__in=ids).update(
+            status=NotificationStatus.SENDING, claimed_until=now + LEASE, attempts=F("attempts") + 1
+        )
+    return ids
+
+
+def _release(notification_ids: Sequence[UUID | str]) -> None:
+    """Give back claimed rows that were not tried, as they were, so the next task can claim them."""
+    Notification.objects.filter(pk__in=list(notification_ids), status=NotificationStatus.SENDING).update(
+        status=NotificationStatus.PENDING, claimed_until=None, attempts=F("attempts") - 1
+    )
+
+
+_RELATED = (
+    "clinic",
+    "invitation__appointment__client",
+    "invitation__appointment__therapist",
+    "flag__appointment__therapist",
+)
 
 
 def _not_to_send(notification: Notification, now: dt.datetime) -> str:
@@ -177,12 +219,11 @@ def notification_send(*, notification_id: UUID | str) -> str:
     if not _claim(notification_id, now):
         logger.info("notification %s result=skipped", notification_id)
         return "skipped"
-    notification = Notification.objects.select_related(
-        "clinic",
-        "invitation__appointment__client",
-        "invitation__appointment__therapist",
-        "flag__appointment__therapist",
-    ).get(pk=notification_id)
+    return _send_claimed(Notification.objects.select_related(*_RELATED).get(pk=notification_id), now)
+
+
+def _send_claimed(notification: Notification, now: dt.datetime) -> str:
+    """Render, send and record a notification this worker has claimed."""
     channel, purpose = notification.channel, notification.purpose
 
     reason = _not_to_send(notification, now)
