@@ -177,6 +177,12 @@ def main() -> int:
         results["screening_endpoint"] = bench_screening(base_url, fixtures)
         print("3. inbound webhook against the floor", flush=True)
         results["inbound_webhook"] = bench_webhook(base_url, fixtures)
+    from bench import sweep
+
+    print("4. questionnaire sweep against no-op tasks", flush=True)
+    results["questionnaire_sweep"] = sweep.run(rounds=min(ROUNDS, 3))
+    print("5. worker memory over 100,000 sends", flush=True)
+    results["worker_memory"] = sweep.memory(sends=int(os.environ.get("BENCH_SENDS", "100000")))
     write_results(results)
     return 0
 
