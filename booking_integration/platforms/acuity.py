@@ -25,13 +25,13 @@ from booking_integration.platforms.base import (
     SignatureInvalid,
     body_hash,
     full_name,
-    header,
     hmac_sha256,
     int_or_none,
     json_from_result,
     optional_id,
     parse_datetime,
     raise_for_status,
+    required_header,
     signatures_match,
     text,
 )
@@ -63,9 +63,7 @@ class Acuity(Platform):
         settings: Mapping[str, Any],
         now: datetime,
     ) -> None:
-        given = (header(headers, SIGNATURE_HEADER) or "").strip()
-        if not given:
-            raise SignatureInvalid(f"missing {SIGNATURE_HEADER}")
+        given = required_header(headers, SIGNATURE_HEADER)
         # Acuity signs with the API key; the integration's signing secret is only a fallback.
         key = str(settings.get("api_key") or secret or "")
         if not key:

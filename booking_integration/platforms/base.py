@@ -129,6 +129,20 @@ def header(headers: Mapping[str, str], name: str) -> str | None:
     return None
 
 
+def required_header(headers: Mapping[str, str], name: str) -> str:
+    """The signature header's value, or SignatureInvalid naming the missing header."""
+    value = (header(headers, name) or "").strip()
+    if not value:
+        raise SignatureInvalid(f"missing {name}")
+    return value
+
+
+def required_secret(secret: str) -> str:
+    if not secret:
+        raise SignatureInvalid("no signing secret configured")
+    return secret
+
+
 def body_hash(body: bytes) -> str:
     return hashlib.sha256(body).hexdigest()
 

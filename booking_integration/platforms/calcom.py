@@ -22,11 +22,12 @@ from booking_integration.platforms.base import (
     body_hash,
     get_id,
     get_object,
-    header,
     hmac_sha256,
     load_json_object,
     optional_datetime,
     optional_id,
+    required_header,
+    required_secret,
     signatures_match,
     text,
 )
@@ -56,13 +57,10 @@ class CalCom(Platform):
         settings: Mapping[str, Any],
         now: datetime,
     ) -> None:
-        given = (header(headers, SIGNATURE_HEADER) or "").strip()
-        if not given:
-            raise SignatureInvalid(f"missing {SIGNATURE_HEADER}")
+        given = required_header(headers, SIGNATURE_HEADER)
         if given == NO_SECRET_VALUE:
             raise SignatureInvalid("Cal.com webhook has no secret set")
-        if not secret:
-            raise SignatureInvalid("no signing secret configured")
+        required_secret(secret)
         expected = hmac_sha256(secret, body).hex()
         if not signatures_match(expected, given.lower()):
             raise SignatureInvalid("signature does not match")

@@ -22,11 +22,12 @@ from booking_integration.platforms.base import (
     check_timestamp,
     get_id,
     get_object,
-    header,
     hmac_sha256,
     load_json_object,
     optional_datetime,
     optional_id,
+    required_header,
+    required_secret,
     signatures_match,
     text,
 )
@@ -48,11 +49,8 @@ class Calendly(Platform):
         settings: Mapping[str, Any],
         now: datetime,
     ) -> None:
-        raw = header(headers, SIGNATURE_HEADER)
-        if not raw:
-            raise SignatureInvalid(f"missing {SIGNATURE_HEADER}")
-        if not secret:
-            raise SignatureInvalid("no signing secret configured")
+        raw = required_header(headers, SIGNATURE_HEADER)
+        required_secret(secret)
         timestamp = None
         candidates: list[str] = []
         for part in raw.split(","):

@@ -25,12 +25,13 @@ from booking_integration.platforms.base import (
     full_name,
     get_id,
     get_object,
-    header,
     hmac_sha256,
     int_or_none,
     load_json_object,
     optional_datetime,
     optional_id,
+    required_header,
+    required_secret,
     signatures_match,
     text,
 )
@@ -64,11 +65,8 @@ class Mindbody(Platform):
         settings: Mapping[str, Any],
         now: datetime,
     ) -> None:
-        given = (header(headers, SIGNATURE_HEADER) or "").strip()
-        if not given:
-            raise SignatureInvalid(f"missing {SIGNATURE_HEADER}")
-        if not secret:
-            raise SignatureInvalid("no signing secret configured")
+        given = required_header(headers, SIGNATURE_HEADER)
+        required_secret(secret)
         scheme, _, encoded = given.partition("=")
         if scheme.lower() != "sha256" or not encoded:
             raise SignatureInvalid("signature header must be sha256=<base64>")

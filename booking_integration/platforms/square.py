@@ -27,7 +27,6 @@ from booking_integration.platforms.base import (
     full_name,
     get_id,
     get_object,
-    header,
     hmac_sha256,
     int_or_none,
     json_from_result,
@@ -35,6 +34,8 @@ from booking_integration.platforms.base import (
     optional_datetime,
     optional_id,
     raise_for_status,
+    required_header,
+    required_secret,
     signatures_match,
     text,
 )
@@ -64,11 +65,8 @@ class Square(Platform):
         settings: Mapping[str, Any],
         now: datetime,
     ) -> None:
-        given = (header(headers, SIGNATURE_HEADER) or "").strip()
-        if not given:
-            raise SignatureInvalid(f"missing {SIGNATURE_HEADER}")
-        if not secret:
-            raise SignatureInvalid("no signing secret configured")
+        given = required_header(headers, SIGNATURE_HEADER)
+        required_secret(secret)
         # Square signs the URL exactly as subscribed; a rebuilt one (proxy, scheme) would not match.
         notification_url = str(settings.get("notification_url") or "")
         if not notification_url:
