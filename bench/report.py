@@ -29,7 +29,9 @@ def markdown(results: dict) -> str:
         ("inbound_webhook", "signed Cal.com webhook"),
     ):
         row = results.get(key)
-        if row:
+        if row and row.get("failures"):
+            lines.append(f"| {title} | **invalid: {row['failures']} answers were not 2xx** | | |")
+        elif row:
             t = row["targets"]
             lines.append(
                 f"| {title}: throughput / floor | {row['ratio_to_floor']:.2f} "
@@ -56,5 +58,8 @@ def markdown(results: dict) -> str:
             f"| worker memory over {memory['sends']:,} sends | +{memory['growth_percent']:.1f}% after warm-up "
             f"({memory['rss_after_warmup_mb']:.0f} → {memory['rss_end_mb']:.0f} MB) | ≤ 10% | {_yes(memory['growth_percent'] <= 10)} |"
         )
-    lines += ["", *results.get("notes", [])]
+    notes = results.get("notes") or []
+    if notes:
+        lines += ["", "## Where the time goes (targets missed)", "", *notes]
+    lines += ["", "How it is measured, what was changed to get here, and what is proposed: bench/README.md."]
     return "\n".join(lines) + "\n"
