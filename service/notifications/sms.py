@@ -6,6 +6,7 @@ import contextlib
 import logging
 import sys
 import threading
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
@@ -27,13 +28,13 @@ class SmsError(Exception):
         self.permanent = permanent
 
 
-class SmsBackend:
+class SmsBackend(ABC):
     """Send one text message; return the provider's message id (or "" when it has none)."""
 
     name = "base"
 
-    def send(self, *, to: str, body: str, reference: str) -> str:
-        raise NotImplementedError
+    @abstractmethod
+    def send(self, *, to: str, body: str, reference: str) -> str: ...
 
 
 class ConsoleSmsBackend(SmsBackend):
