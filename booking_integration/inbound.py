@@ -330,8 +330,13 @@ def _find(clinic: Clinic, platform: str, booking_id: str | None) -> Appointment 
     )
 
 
+def _platform(integration: Integration, change: BookingChange) -> str:
+    """Where the booking's id lives: the sender's own system name when it gives one, else the platform."""
+    return change.external_platform or integration.platform
+
+
 def _apply(integration: Integration, change: BookingChange) -> dict[str, Any]:
-    clinic, platform = integration.clinic, integration.platform
+    clinic, platform = integration.clinic, _platform(integration, change)
     result: dict[str, Any] = {"action": change.action, "booking_id": change.booking_id}
     appointment = _find(clinic, platform, change.booking_id)
     if appointment is None and change.previous_booking_id:
@@ -388,7 +393,7 @@ def _book(integration: Integration, change: BookingChange, result: dict) -> Appo
         raise DeliveryFailed("the booking has no start or end time")
     if change.end <= change.start:
         raise DeliveryFailed("the booking ends before it starts")
-    clinic, platform = integration.clinic, integration.platform
+    clinic, platform = integration.clinic, _platform(integration, change)
     client = _client(clinic, platform, change)
     therapist = _therapist(integration, change, result)
     service = {

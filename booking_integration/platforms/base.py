@@ -62,6 +62,9 @@ class BookingChange:
     # Only for platforms that carry them (Standard Webhooks): our pressure word and therapist id.
     service_pressure: str | None = None
     therapist_id: str | None = None
+    # The sender's own name for its system, where it differs from the integration's platform
+    # (Standard Webhooks carries it in data.external.platform): the appointment is kept under it.
+    external_platform: str | None = None
 
 
 @dataclass(frozen=True)

@@ -128,6 +128,7 @@ class StandardWebhooks(Platform):
             notes=text(booking, "notes"),
             service_pressure=pressure,
             therapist_id=optional_id(booking, "therapist_id"),
+            external_platform=platform or None,
         )
         return ParsedDelivery(event_type=event_type, dedupe_key=message_id, changes=(change,))
 
