@@ -92,13 +92,18 @@ def celery_worker(concurrency: int = 2, pool: str = "prefork", **extra_env: str)
     log = (ROOT / "var" / "bench-worker.log").open("wb")
     process = subprocess.Popen(
         [
-            PY, "-m", "celery", "-A", "config", "worker", "--loglevel=WARNING", f"--concurrency={concurrency}",
+            PY, "-m", "celery", "-A", "config", "worker", "--loglevel=INFO", f"--concurrency={concurrency}",
             f"--pool={pool}", "--without-gossip", "--without-mingle", "--without-heartbeat", "-n", "bench@%h",
         ],
         cwd=ROOT, env=env(**extra_env), stdout=log, stderr=subprocess.STDOUT,
     )  # fmt: skip
     try:
-        time.sleep(3)
+        log_path = ROOT / "var" / "bench-worker.log"
+        deadline = time.monotonic() + 60
+        while b"ready." not in log_path.read_bytes():
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("the bench worker did not start; see var/bench-worker.log")
+            time.sleep(0.1)
         yield process
     finally:
         process.send_signal(signal.SIGTERM)

@@ -97,6 +97,23 @@ def wait_for(condition: Callable[[], object], *, timeout: float = 20.0, interval
         time.sleep(interval)
 
 
+def drain_worker(rounds: int = 1) -> None:
+    """Wait until the worker has run everything queued before now: a ping queued behind it comes back.
+
+    A worker of concurrency 1 takes tasks in order, so each round proves the queue ahead was run;
+    more rounds cover tasks that the drained tasks queued in turn.
+    """
+    import uuid
+
+    from service.models import WorkerHeartbeat
+    from service.tasks import ping
+
+    for _ in range(rounds):
+        marker = uuid.uuid4().hex
+        ping.delay(marker)
+        wait_for(lambda m=marker: WorkerHeartbeat.objects.filter(hostname=f"ping:{m}").exists(), timeout=30)
+
+
 def database_url_for_processes() -> str:
     """The URL of the test database, for processes started by the tests."""
     from django.conf import settings
