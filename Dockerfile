@@ -5,8 +5,10 @@ WORKDIR /app
 COPY requirements.txt constraints.txt ./
 RUN pip install --no-cache-dir -r requirements.txt -c constraints.txt
 COPY . .
-RUN SECRET_KEY=build-only python manage.py collectstatic --no-input -v0
+# Build-time values only, so that the settings load; the real ones come from the environment at run time.
+RUN SECRET_KEY=build-only FIELD_ENCRYPTION_KEY=build-only-field-key-never-used-at-run-time \
+    python manage.py collectstatic --no-input -v0
 RUN useradd --create-home sessionguard && mkdir -p var && chown sessionguard var
 USER sessionguard
 EXPOSE 8000
-CMD ["gunicorn", "config.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3"]
+CMD ["gunicorn", "config.wsgi", "--config", "python:config.gunicorn", "--bind", "0.0.0.0:8000", "--workers", "3"]

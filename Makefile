@@ -3,39 +3,54 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-STAMP := $(VENV)/.installed
+RUN_STAMP := $(VENV)/.installed-run
+DEV_STAMP := $(VENV)/.installed-dev
+# Where `make run` serves. Exported so that honcho (which reads PORT) gives it to the first process, web.
+PORT ?= 8000
+export PORT
 
-.PHONY: run test lint format bench install clean
+.PHONY: run test lint format bench install install-dev docs clean
 
-$(STAMP): requirements.txt requirements-dev.txt constraints.txt
+# `make run` needs only what running needs; the test and lint tools come with `make test`.
+$(RUN_STAMP): requirements.txt constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements-dev.txt -c constraints.txt
-	touch $(STAMP)
+	$(PY) -m pip install --quiet -r requirements.txt -c constraints.txt
+	touch $(RUN_STAMP)
 
-install: $(STAMP)
+$(DEV_STAMP): $(RUN_STAMP) requirements-dev.txt
+	$(PY) -m pip install --quiet -r requirements-dev.txt -c constraints.txt
+	touch $(DEV_STAMP)
+
+install: $(RUN_STAMP)
+install-dev: $(DEV_STAMP)
 
 ## make run: install, migrate, seed the demo clinic, then web + worker + beat in the foreground (Ctrl-C stops all).
-run: $(STAMP)
+run: $(RUN_STAMP)
+	@$(PY) scripts/check_port.py
 	$(PY) manage.py migrate --no-input -v0
 	$(PY) manage.py collectstatic --no-input -v0
 	@$(PY) scripts/run_banner.py
-	$(VENV)/bin/honcho -f Procfile.dev start
+	@$(VENV)/bin/honcho -f Procfile.dev start
 
 ## make test: every test, on PostgreSQL and Redis when they answer, else on the embedded defaults.
-test: $(STAMP)
+test: $(DEV_STAMP)
 	@eval "$$($(PY) scripts/services.py)" && \
 	  $(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check . && \
 	  $(PY) manage.py makemigrations --check --dry-run -v0 --settings=config.settings.test && \
 	  $(PY) -m pytest
 
-lint: $(STAMP)
+lint: $(DEV_STAMP)
 	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
 
-format: $(STAMP)
+format: $(DEV_STAMP)
 	$(VENV)/bin/ruff check --fix . && $(VENV)/bin/ruff format .
 
-bench: $(STAMP)
+## make docs: regenerate docs/answers.md from the questionnaire definitions.
+docs: $(RUN_STAMP)
+	$(PY) manage.py answers_doc --settings=config.settings.test > docs/answers.md
+
+bench: $(DEV_STAMP)
 	@eval "$$($(PY) scripts/services.py)" && $(PY) bench/run.py
 
 clean:

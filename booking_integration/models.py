@@ -11,7 +11,7 @@ from django.db import models
 from booking_integration.platforms.registry import PLATFORM_NAMES
 from service.models import Clinic
 
-# The six events of CONTRACT.md ("Outbound webhooks").
+# The outbound events (docs/integrations.md, "Outbound: events to your booking system").
 WEBHOOK_EVENTS: tuple[str, ...] = (
     "screening.completed",
     "appointment.flagged",

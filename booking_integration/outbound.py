@@ -30,7 +30,7 @@ from service.models import Appointment, Clinic, Notification, NotificationChanne
 
 logger = logging.getLogger("sessionguard.webhooks")
 
-# The wait before each attempt (CONTRACT.md): immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h.
+# The wait before each attempt (docs/integrations.md): immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h.
 RETRY_DELAYS: tuple[int, ...] = (0, 5, 5 * 60, 30 * 60, 2 * 3600, 5 * 3600, 10 * 3600, 10 * 3600)
 SEND_TIMEOUT_SECONDS = 15.0
 # Longer than a send can take; a worker that dies mid-send loses its claim after this and the

@@ -1,12 +1,23 @@
-"""Services for tenants: clinics and their API keys."""
+"""Services for tenants: clinics, their API keys and their staff sign-ins."""
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.password_validation import validate_password
+from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
-from service.models import ApiKey, Clinic, EmergencyRegion
+from service.models import ApiKey, Clinic, ClinicMembership, EmergencyRegion
 
 
 @transaction.atomic
@@ -43,3 +54,71 @@ def validate_region(value: str) -> str:
     if value not in EmergencyRegion.values:
         raise ValidationError(f"emergency region must be one of {', '.join(EmergencyRegion.values)}")
     return value
+
+
+# What clinic staff may do in the admin; every list there is limited to their own clinic.
+STAFF_GROUP = "Clinic staff"
+_STAFF_PERMISSIONS = {
+    "service": {
+        "clinic": ("view", "change"),
+        "apikey": ("view",),
+        "therapist": ("view", "add", "change"),
+        "client": ("view", "add", "change"),
+        "appointment": ("view",),
+        "screening": ("view",),
+        "flag": ("view",),
+    },
+    "booking_integration": {
+        "integration": ("view",),
+        "inbounddelivery": ("view",),
+        "webhookendpoint": ("view",),
+        "webhookdelivery": ("view",),
+    },
+}
+
+
+def staff_group() -> Group:
+    """The group that carries clinic staff's admin permissions, made (or brought up to date) on first use."""
+    group, _ = Group.objects.get_or_create(name=STAFF_GROUP)
+    wanted = Q(pk__in=[])
+    for app_label, models in _STAFF_PERMISSIONS.items():
+        for model, actions in models.items():
+            wanted |= Q(content_type__app_label=app_label, codename__in=[f"{a}_{model}" for a in actions])
+    group.permissions.set(Permission.objects.filter(wanted))
+    return group
+
+
+@transaction.atomic
+def staff_create(*, clinic: Clinic, email: str, password: str | None = None) -> AbstractBaseUser:
+    """A staff sign-in for one clinic (the admin and the therapist pages); the email address is the user name.
+
+    Without a password the account cannot sign in until its owner sets one through a set-password link.
+    """
+    email = BaseUserManager.normalize_email(email.strip())
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise ValidationError({"email": "Enter a valid email address."}) from None
+    user_model = get_user_model()
+    if user_model.objects.filter(username__iexact=email).exists():
+        raise ValidationError({"email": "A sign-in with this email address exists already."})
+    user = user_model(username=email, email=email, is_staff=True)
+    if password:
+        try:
+            validate_password(password, user)
+        except ValidationError as exc:
+            raise ValidationError({"password": exc.messages}) from None
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    user.save()
+    user.groups.add(staff_group())
+    ClinicMembership.objects.create(user=user, clinic=clinic)
+    return user
+
+
+def set_password_link(*, user: AbstractBaseUser) -> str:
+    """A one-time link to set a password, valid for PASSWORD_RESET_TIMEOUT (72 hours)."""
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    return settings.SITE_URL + reverse("password_reset_confirm", kwargs={"uidb64": uid, "token": token})

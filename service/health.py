@@ -49,4 +49,10 @@ def health(request: HttpRequest) -> JsonResponse:
         ok, detail = check()
         checks[name] = {"ok": ok, "detail": detail}
     healthy = all(c["ok"] for c in checks.values())
-    return JsonResponse({"status": "ok" if healthy else "degraded", "checks": checks}, status=200 if healthy else 503)
+    body: dict[str, object] = {"status": "ok" if healthy else "degraded", "checks": checks}
+    if settings.CONSOLE_SENDERS and not settings.DEBUG:
+        # Not a failure of this process, so it does not fail the check; but nothing reaches anyone.
+        body["warnings"] = [
+            f"{name} is only printed to the console, never delivered" for name in settings.CONSOLE_SENDERS
+        ]
+    return JsonResponse(body, status=200 if healthy else 503)

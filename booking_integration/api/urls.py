@@ -5,7 +5,7 @@ from rest_framework.routers import SimpleRouter
 from booking_integration.api.integrations import IntegrationViewSet
 from booking_integration.api.webhooks import WebhookDeliveryViewSet, WebhookEndpointViewSet
 
-# Paths as CONTRACT.md writes them: no trailing slash.
+# Paths as the API documents them: no trailing slash.
 router = SimpleRouter(trailing_slash=False)
 router.register("integrations", IntegrationViewSet, basename="integration")
 router.register("webhook-endpoints", WebhookEndpointViewSet, basename="webhook-endpoint")

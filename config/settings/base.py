@@ -1,6 +1,6 @@
 """Settings shared by every environment; the only module that reads the environment.
 
-Every variable of CONTRACT.md ("Configuration") has a working default for a single machine.
+Every variable in the README's configuration table has a working default for a single machine.
 A malformed value stops start-up with a message that names the variable.
 """
 
@@ -26,7 +26,7 @@ def _read(name: str, reader, default):
         raise ImproperlyConfigured(f"Environment variable {name} is malformed: {exc}") from None
 
 
-def _bool(name: str, default: bool) -> bool:
+def _bool(name: str, default: bool | None) -> bool | None:
     raw = env.str(name, default="").strip().lower()
     if not raw:
         return default
@@ -50,8 +50,35 @@ def _url(name: str, default: str, schemes: tuple[str, ...]) -> str:
 DEBUG = _bool("DEBUG", False)
 SECRET_KEY = _read("SECRET_KEY", env.str, "")
 ALLOWED_HOSTS = _read("ALLOWED_HOSTS", env.list, ["localhost", "127.0.0.1", "[::1]"])
-SITE_URL = _url("SITE_URL", "http://127.0.0.1:8000", ("http", "https")).rstrip("/")
+PORT = _read("PORT", env.int, 8000)
+if not 0 < PORT < 65536:
+    raise ImproperlyConfigured(f"Environment variable PORT is malformed: {PORT} is not a port number")
+# Links in emails and SMS point here; on one machine it is where `make run` serves.
+SITE_URL = _url("SITE_URL", f"http://127.0.0.1:{PORT}", ("http", "https")).rstrip("/")
+# Behind an HTTPS proxy: the origins whose forms are trusted, and whether the proxy's
+# X-Forwarded-Proto says the request was secure (trust it only when a proxy sets it).
+CSRF_TRUSTED_ORIGINS = _read("CSRF_TRUSTED_ORIGINS", env.list, [])
+for _origin in CSRF_TRUSTED_ORIGINS:
+    if urlsplit(_origin).scheme not in ("http", "https") or not urlsplit(_origin).netloc:
+        raise ImproperlyConfigured(
+            f"Environment variable CSRF_TRUSTED_ORIGINS is malformed: {_origin!r} is not an origin like https://host"
+        )
+BEHIND_PROXY = _bool("BEHIND_PROXY", False)
+if BEHIND_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Send plain-HTTP requests to HTTPS: on by default in production (production.py), off on one machine.
+SECURE_SSL_REDIRECT_FROM_ENV: bool | None = _bool("SECURE_SSL_REDIRECT", None)
 ALLOW_PRIVATE_WEBHOOK_URLS = _bool("ALLOW_PRIVATE_WEBHOOK_URLS", False)
+# Stored signing secrets and platform API keys are encrypted with keys derived from these strings; the
+# first encrypts, the others still decrypt (rotation). Required in production; on one machine and in
+# the tests a key derived from SECRET_KEY stands in (local.py, test.py).
+FIELD_ENCRYPTION_KEYS: list[str] = _read("FIELD_ENCRYPTION_KEY", env.list, [])
+for _key in FIELD_ENCRYPTION_KEYS:
+    if len(_key) < 32:
+        raise ImproperlyConfigured(
+            "Environment variable FIELD_ENCRYPTION_KEY is malformed: each key (comma-separated) needs 32 characters"
+            " or more"
+        )
 
 _database_url = _url(
     "DATABASE_URL",
@@ -95,9 +122,18 @@ if SMS_BACKEND == "twilio" and not (TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN and
 
 CELERY_BROKER_URL = _url(
     "CELERY_BROKER_URL",
-    "filesystem://",
+    "filesystem://localhost/",
     ("filesystem", "redis", "rediss", "amqp", "pyamqp", "memory"),
 )
+# Senders that only print (fine on one machine, a loss in a deployment): /health/ and production name them.
+CONSOLE_SENDERS = [
+    name
+    for name, on_console in (
+        ("email", vars()["EMAIL_BACKEND"].endswith("console.EmailBackend")),
+        ("sms", SMS_BACKEND == "console"),
+    )
+    if on_console
+]
 REDIS_URL = _read("REDIS_URL", env.str, CELERY_BROKER_URL if CELERY_BROKER_URL.startswith("redis") else "")
 
 INSTALLED_APPS = [
@@ -110,6 +146,8 @@ INSTALLED_APPS = [
     "rest_framework",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "csp",
     "django_celery_beat",
     "django_prometheus",
     "phonenumber_field",
@@ -127,8 +165,26 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "service.middleware.no_store_health_data",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
+
+# Every page loads only from its own origin: scripts, styles, images, forms and frames.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'self'"],
+        "object-src": ["'none'"],
+    }
+}
 
 ROOT_URLCONF = "config.urls"
 APPEND_SLASH = False
@@ -154,6 +210,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/therapist/"
+PASSWORD_RESET_TIMEOUT = 72 * 60 * 60  # set-password and reset links work once, for 72 hours
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "UTC"
@@ -197,6 +254,14 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # Swagger UI and ReDoc from the package itself: the docs work offline and load nothing from elsewhere.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "service.api.schema.document_problem_responses",
+    ],
 }
 
 CELERY_TASK_SERIALIZER = "json"
@@ -206,6 +271,8 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_TIME_LIMIT = 120
 CELERY_TASK_SOFT_TIME_LIMIT = 90
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# What a task prints (the console email and SMS backends) is output, not a warning.
+CELERY_WORKER_REDIRECT_STDOUTS_LEVEL = "INFO"
 # Every task here fetches by id and claims its row before acting, so running one twice is safe:
 # acknowledge after the work, and hand the task back when the worker process dies mid-task.
 CELERY_TASK_ACKS_LATE = True
@@ -216,13 +283,14 @@ CELERY_TIMEZONE = "UTC"
 if CELERY_BROKER_URL.startswith("filesystem"):
     # A broker that needs no server: messages are files that web, worker and beat share.
     _broker_dir = VAR_DIR / "broker"
-    for _sub in ("queue", "processed"):
+    for _sub in ("queue", "processed", "control"):
         (_broker_dir / _sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir / "queue"),
         "data_folder_out": str(_broker_dir / "queue"),
         "processed_folder": str(_broker_dir / "processed"),
         "store_processed": False,
+        "control_folder": str(_broker_dir / "control"),
     }
 elif CELERY_BROKER_URL.startswith("redis"):
     # Tasks are short; a lost worker's task comes back after this long. A broker that is down must
@@ -233,10 +301,19 @@ elif CELERY_BROKER_URL.startswith("redis"):
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {
+        "redact_tokens": {"()": "config.log_filters.RedactTokens"},
+        "quiet_expected_answers": {"()": "config.log_filters.QuietExpectedAnswers"},
+    },
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact_tokens"]},
+    },
     "root": {"handlers": ["console"], "level": "INFO"},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "django.request": {"filters": ["quiet_expected_answers"]},
+    },
 }
 
 # Where the worker records that it is alive; /health/ reads it.

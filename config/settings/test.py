@@ -1,7 +1,7 @@
 """Settings for the test suite: fast hashing, local mail, private webhook URLs allowed."""
 
 from config.settings.base import *  # noqa: F403
-from config.settings.base import SECRET_KEY, VAR_DIR
+from config.settings.base import FIELD_ENCRYPTION_KEYS, SECRET_KEY, VAR_DIR
 
 if not SECRET_KEY:
     SECRET_KEY = "test-only-not-secret"  # noqa: S105
@@ -14,3 +14,5 @@ from config.settings.base import DATABASES  # noqa: E402
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # A file, not memory, so that a real worker process in the tests sees the same database.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-sessionguard.sqlite3")}
+if not FIELD_ENCRYPTION_KEYS:
+    FIELD_ENCRYPTION_KEYS = [f"test-only:{SECRET_KEY}"]

@@ -111,7 +111,7 @@ class ScreeningRequestSerializer(serializers.Serializer):
     therapist_id = serializers.UUIDField(required=False, allow_null=True)
     service = ServiceSerializer()
     start = AwareDateTimeField()
-    answers = serializers.DictField(required=False, default=dict, help_text="Answer keys of CLINICAL.md.")
+    answers = serializers.DictField(required=False, default=dict, help_text="Answer keys (docs/answers.md).")
 
     answers_kind = "booking"
 

@@ -9,7 +9,7 @@ from service.api.flags import FlagViewSet
 from service.api.people import ClientViewSet, TherapistViewSet
 from service.api.screenings import ScreeningCreateView
 
-# Paths as CONTRACT.md writes them: no trailing slash.
+# Paths as the API documents them: no trailing slash.
 router = SimpleRouter(trailing_slash=False)
 router.register("therapists", TherapistViewSet, basename="therapist")
 router.register("clients", ClientViewSet, basename="client")

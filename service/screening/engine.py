@@ -44,7 +44,7 @@ _PROCEED_RANK = _RANK["proceed"]
 CES_SIGNS = ("saddle_numbness", "bladder_change", "bowel_change", "sexual_change", "both_legs")
 RED_FLAG_KEYS = (*CES_SIGNS, "leg_weakness_new", "dvt_signs", "breathless_or_chest_pain")
 
-# Not marked *default* in CLINICAL.md (RF-INFECTION's "worst_pain_24h >= 7"), so
+# Not marked *default* in the rule pack (RF-INFECTION's "worst_pain_24h >= 7"), so
 # it is part of the rule, not a clinic setting.
 _INFECTION_SEVERE_PAIN = 7
 # ADV-REVIEW: NICE CKS's "failure to improve" horizon, fixed by the rule pack.
@@ -77,7 +77,7 @@ class Reason:
     emergency: bool = False
 
     def as_dict(self) -> dict[str, str]:
-        """The CONTRACT.md shape of a reason."""
+        """A reason as the API gives it."""
         return {
             "rule": self.rule,
             "outcome": self.outcome,
@@ -121,7 +121,7 @@ class Decision:
     emergency: bool
 
     def as_dict(self) -> dict[str, object]:
-        """The screening fields of CONTRACT.md that the engine decides."""
+        """The screening fields of the API that the engine decides."""
         return {
             "outcome": self.outcome,
             "reasons": [reason.as_dict() for reason in self.reasons],
@@ -227,7 +227,7 @@ def decide(
         outcome,
         tuple(reasons),
         tuple(dict.fromkeys(modifications)),
-        # CONTRACT.md: the advised start belongs to a reschedule only; under a more
+        # The API: the advised start belongs to a reschedule only; under a more
         # severe outcome a date would read as permission to come then.
         earliest_advised_start if outcome == "reschedule" else None,
         needs_qualified_therapist,

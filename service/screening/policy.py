@@ -44,7 +44,7 @@ _CHOICES: dict[str, tuple[str, ...]] = {
 
 @dataclass(frozen=True, slots=True)
 class ClinicPolicy:
-    """Defaults are CLINICAL.md's *default* figures and CONTRACT.md's timings."""
+    """Defaults are the rule pack's *default* figures and the questionnaire timings (docs/screening.md)."""
 
     emergency_region: str = "generic"
     flare_pain_threshold: int = 7

@@ -1,4 +1,4 @@
-"""Each booking rule of CLINICAL.md: a case that fires it and one that just misses it."""
+"""Each booking rule of docs/screening.md: a case that fires it and one that just misses it."""
 
 from __future__ import annotations
 
