@@ -6,16 +6,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from booking_integration.models import InboundDelivery, Integration, WebhookAttempt, WebhookDelivery, WebhookEndpoint
-
-
-class _ReadOnly(admin.ModelAdmin):
-    """Rows written by the services only: the admin looks, it does not edit."""
-
-    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
+from service.admin_scope import ReadOnlyAdmin as _ReadOnly
 
 
 @admin.register(Integration)
@@ -29,6 +20,7 @@ class IntegrationAdmin(_ReadOnly):
 
 @admin.register(InboundDelivery)
 class InboundDeliveryAdmin(_ReadOnly):
+    clinic_path = "integration__clinic"
     list_display = ("received_at", "integration", "event_type", "status", "attempts", "processed_at")
     list_filter = ("status", "integration__platform")
     # The body may carry booking-form answers (health data): it is not shown here.
@@ -73,6 +65,7 @@ class WebhookAttemptInline(admin.TabularInline):
 
 @admin.register(WebhookDelivery)
 class WebhookDeliveryAdmin(_ReadOnly):
+    clinic_path = "endpoint__clinic"
     list_display = ("message", "endpoint", "status", "attempt_count", "next_attempt_at", "last_status_code")
     list_filter = ("status",)
     fields = (

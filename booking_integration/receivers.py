@@ -54,3 +54,14 @@ def on_questionnaire_completed(
         event_type="questionnaire.completed",
         data=lambda: invitation_data(invitation, response=response, screening=screening),
     )
+
+
+@receiver(events.client_erased, dispatch_uid="inbound.client_erased")
+def on_client_erased(sender: Any, client: Any, appointment_ids: list, **kwargs: Any) -> tuple[str, int]:
+    """The bodies of the platform deliveries that made the client's appointments held their details too."""
+    from booking_integration.models import InboundDelivery
+
+    cleared = InboundDelivery.objects.filter(result__appointment_id__in=[str(pk) for pk in appointment_ids]).update(
+        body=b"", headers={}
+    )
+    return "platform_deliveries", cleared

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from service import events, people
+from service.audit import SYSTEM, Actor, audit_record
 from service.exceptions import Conflict
 from service.models import Appointment, AppointmentStatus, Client, Clinic, FlagSource, Screening, Therapist
 from service.screenings import screening_open_flag, screening_run
@@ -161,7 +162,7 @@ def appointment_reschedule(
 
 
 def _close(
-    appointment: Appointment, *, status: str, allowed_from: tuple[str, ...], signal, stamp: str | None
+    appointment: Appointment, *, status: str, allowed_from: tuple[str, ...], signal, stamp: str | None, actor: Actor
 ) -> Appointment:
     appointment = _locked(appointment)
     if appointment.status == status:
@@ -174,40 +175,50 @@ def _close(
         setattr(appointment, stamp, timezone.now())
         fields.append(stamp)
     appointment.save(update_fields=fields)
+    audit_record(
+        clinic_id=appointment.clinic_id,
+        action=f"appointment.{status}",
+        actor=actor,
+        object_type="appointment",
+        object_id=appointment.pk,
+    )
     signal.send(sender=Appointment, appointment=appointment)
     return appointment
 
 
 @transaction.atomic
-def appointment_cancel(*, appointment: Appointment) -> Appointment:
+def appointment_cancel(*, appointment: Appointment, actor: Actor = SYSTEM) -> Appointment:
     return _close(
         appointment,
         status=AppointmentStatus.CANCELLED,
         allowed_from=(AppointmentStatus.BOOKED,),
         signal=events.appointment_cancelled,
         stamp="cancelled_at",
+        actor=actor,
     )
 
 
 @transaction.atomic
-def appointment_complete(*, appointment: Appointment) -> Appointment:
+def appointment_complete(*, appointment: Appointment, actor: Actor = SYSTEM) -> Appointment:
     return _close(
         appointment,
         status=AppointmentStatus.COMPLETED,
         allowed_from=(AppointmentStatus.BOOKED, AppointmentStatus.NO_SHOW),
         signal=events.appointment_completed,
         stamp="completed_at",
+        actor=actor,
     )
 
 
 @transaction.atomic
-def appointment_mark_no_show(*, appointment: Appointment) -> Appointment:
+def appointment_mark_no_show(*, appointment: Appointment, actor: Actor = SYSTEM) -> Appointment:
     return _close(
         appointment,
         status=AppointmentStatus.NO_SHOW,
         allowed_from=(AppointmentStatus.BOOKED, AppointmentStatus.COMPLETED),
         signal=events.appointment_no_show,
         stamp=None,
+        actor=actor,
     )
 
 

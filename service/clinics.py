@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
@@ -17,6 +19,7 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from service.audit import SYSTEM, Actor, audit_record
 from service.models import ApiKey, Clinic, ClinicMembership, EmergencyRegion
 
 
@@ -36,17 +39,43 @@ def clinic_create(
     return clinic, raw
 
 
-def api_key_create(*, clinic: Clinic, name: str = "") -> tuple[ApiKey, str]:
+@transaction.atomic
+def clinic_update(*, clinic: Clinic, changes: dict[str, Any], actor: Actor = SYSTEM) -> Clinic:
+    """Change a clinic's details; policy overrides merge with those already set. Recorded in the audit log."""
+    changes = dict(changes)
+    if "policy" in changes:
+        changes["policy"] = {**(clinic.policy or {}), **changes["policy"]}
+    for field, value in changes.items():
+        setattr(clinic, field, value)
+    clinic.save(update_fields=list(changes))
+    audit_record(
+        clinic_id=clinic.pk,
+        action="clinic.updated",
+        actor=actor,
+        object_type="clinic",
+        object_id=clinic.pk,
+        note=", ".join(sorted(changes)),
+    )
+    return clinic
+
+
+@transaction.atomic
+def api_key_create(*, clinic: Clinic, name: str = "", actor: Actor = SYSTEM) -> tuple[ApiKey, str]:
     """Issue a key; only its hash is stored, so the raw key returned here is the only copy."""
     raw, prefix, key_hash = ApiKey.generate()
     key = ApiKey.objects.create(clinic=clinic, name=name, prefix=prefix, key_hash=key_hash)
+    audit_record(clinic_id=clinic.pk, action="api_key.issued", actor=actor, object_type="api_key", object_id=key.pk)
     return key, raw
 
 
-def api_key_revoke(*, key: ApiKey) -> ApiKey:
+@transaction.atomic
+def api_key_revoke(*, key: ApiKey, actor: Actor = SYSTEM) -> ApiKey:
     if key.revoked_at is None:
         key.revoked_at = timezone.now()
         key.save(update_fields=["revoked_at"])
+        audit_record(
+            clinic_id=key.clinic_id, action="api_key.revoked", actor=actor, object_type="api_key", object_id=key.pk
+        )
     return key
 
 
@@ -64,9 +93,11 @@ _STAFF_PERMISSIONS = {
         "apikey": ("view",),
         "therapist": ("view", "add", "change"),
         "client": ("view", "add", "change"),
-        "appointment": ("view",),
+        "appointment": ("view", "change"),  # change: the admin's cancel / complete / no-show actions
         "screening": ("view",),
         "flag": ("view",),
+        "auditevent": ("view",),
+        "clinicmembership": ("view",),
     },
     "booking_integration": {
         "integration": ("view",),

@@ -25,3 +25,6 @@ flag_resolved = Signal()
 questionnaire_sent = Signal()
 # kwargs: invitation, response, screening
 questionnaire_completed = Signal()
+# kwargs: client, appointment_ids. Receivers remove their own copies of the client's data and return
+# (what, how many) for the erasure's answer.
+client_erased = Signal()

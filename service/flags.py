@@ -1,4 +1,4 @@
-"""Services for flags: raise one on an appointment, acknowledge it, resolve it."""
+"""Services for flags: raise one on an appointment, acknowledge it, resolve it; each recorded in the audit log."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from service import events
+from service.audit import SYSTEM, Actor, audit_record
 from service.exceptions import Conflict
 from service.models import Appointment, Client, Flag, FlagKind, FlagSeverity, FlagStatus, Screening
 
@@ -43,12 +44,13 @@ def flag_raise(
     )
     if kind in HISTORY_KINDS:
         Client.objects.filter(pk=appointment.client_id).update(history_flagged_at=flag.created_at)
+    audit_record(clinic_id=flag.clinic_id, action="flag.raised", actor=SYSTEM, object_type="flag", object_id=flag.pk)
     events.flag_raised.send(sender=Flag, flag=flag)
     return flag
 
 
 @transaction.atomic
-def flag_acknowledge(*, flag: Flag, note: str = "") -> Flag:
+def flag_acknowledge(*, flag: Flag, note: str = "", actor: Actor = SYSTEM) -> Flag:
     """Open → acknowledged. Acknowledging again changes nothing; a resolved flag cannot go back."""
     flag = Flag.objects.select_for_update().get(pk=flag.pk)
     if flag.status == FlagStatus.RESOLVED:
@@ -60,12 +62,20 @@ def flag_acknowledge(*, flag: Flag, note: str = "") -> Flag:
     if note:
         flag.note = note
     flag.save(update_fields=["status", "acknowledged_at", "note"])
+    audit_record(
+        clinic_id=flag.clinic_id,
+        action="flag.acknowledged",
+        actor=actor,
+        object_type="flag",
+        object_id=flag.pk,
+        note=note,
+    )
     events.flag_acknowledged.send(sender=Flag, flag=flag)
     return flag
 
 
 @transaction.atomic
-def flag_resolve(*, flag: Flag, note: str = "") -> Flag:
+def flag_resolve(*, flag: Flag, note: str = "", actor: Actor = SYSTEM) -> Flag:
     """Open or acknowledged → resolved; resolving again changes nothing."""
     flag = Flag.objects.select_for_update().get(pk=flag.pk)
     if flag.status == FlagStatus.RESOLVED:
@@ -77,5 +87,8 @@ def flag_resolve(*, flag: Flag, note: str = "") -> Flag:
     if note:
         flag.note = f"{flag.note}\n{note}".strip() if flag.note else note
     flag.save(update_fields=["status", "resolved_at", "acknowledged_at", "note"])
+    audit_record(
+        clinic_id=flag.clinic_id, action="flag.resolved", actor=actor, object_type="flag", object_id=flag.pk, note=note
+    )
     events.flag_resolved.send(sender=Flag, flag=flag)
     return flag

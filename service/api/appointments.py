@@ -17,11 +17,12 @@ from service import appointments as booking
 from service.api.auth import request_clinic
 from service.api.errors import Conflict
 from service.api.fields import UUID_PATTERN, AwareDateTimeField
-from service.api.flags import FlagSerializer
+from service.api.flags import FlagSerializer, with_flag_events
 from service.api.idempotency import idempotent
 from service.api.pagination import StartCursorPagination
 from service.api.people import ClientSerializer, TherapistSerializer
 from service.api.screenings import IDEMPOTENCY_HEADER, ScreeningRequestSerializer, ScreeningSerializer
+from service.audit import actor_for_request
 from service.models import Appointment, AppointmentStatus, Flag, FlagStatus, Invitation
 
 
@@ -43,6 +44,14 @@ class AppointmentServiceSerializer(serializers.Serializer):
     duration_minutes = serializers.IntegerField()
 
 
+class AppointmentListSerializer(serializers.ListSerializer):
+    def to_representation(self, data: Any) -> list[dict[str, Any]]:
+        appointments = list(data.all() if hasattr(data, "all") else data)
+        # The flags are prefetched; their histories come in one query for the whole page.
+        with_flag_events(self.context, [flag for appointment in appointments for flag in appointment.flags.all()])
+        return super().to_representation(appointments)
+
+
 class AppointmentSerializer(serializers.ModelSerializer):
     client = ClientSerializer()
     therapist = TherapistSerializer(allow_null=True)
@@ -54,6 +63,7 @@ class AppointmentSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Appointment
+        list_serializer_class = AppointmentListSerializer
         fields = [
             "id",
             "client",
@@ -207,7 +217,7 @@ class AppointmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
 
     def _close(self, service) -> Response:
         appointment = self.get_object()
-        service(appointment=appointment)
+        service(appointment=appointment, actor=actor_for_request(self.request))
         return self._answer(appointment)
 
     @extend_schema(

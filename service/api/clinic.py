@@ -11,6 +11,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from service.api.auth import request_clinic
+from service.audit import actor_for_request
+from service.clinics import clinic_update
 from service.models import Clinic
 from service.models.clinics import validate_timezone
 from service.screening.policy import ClinicPolicy, PolicyInvalid
@@ -77,7 +79,5 @@ class ClinicView(GenericAPIView):
         clinic = request_clinic(request)
         serializer = self.get_serializer(clinic, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        if "policy" in serializer.validated_data:
-            serializer.validated_data["policy"] = {**(clinic.policy or {}), **serializer.validated_data["policy"]}
-        serializer.save()
+        clinic = clinic_update(clinic=clinic, changes=serializer.validated_data, actor=actor_for_request(request))
         return Response(self.get_serializer(clinic).data)

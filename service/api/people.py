@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from phonenumber_field.serializerfields import PhoneNumberField
 from rest_framework import mixins, serializers, status, viewsets
@@ -14,10 +15,13 @@ from rest_framework.response import Response
 
 from service import people
 from service.api.auth import request_clinic
+from service.api.errors import Conflict
 from service.api.fields import UUID_PATTERN, ExternalIdsField, WordListField
 from service.api.pagination import CreatedCursorPagination
+from service.audit import actor_for_request
 from service.models import Client, ClientExternalId, Therapist, TherapistExternalId
 from service.models.people import ALERT_CHANNELS, CONTACT_CHANNELS, QUALIFICATIONS
+from service.privacy import client_erase, client_export
 
 
 class _PersonSerializer(serializers.ModelSerializer):
@@ -76,14 +80,43 @@ class TherapistSerializer(_PersonSerializer):
 
 class ClientSerializer(_PersonSerializer):
     contact_channels = WordListField(CONTACT_CHANNELS, required=False)
+    erased = serializers.SerializerMethodField(
+        help_text="True once the client's data was erased; nothing else is left."
+    )
     ref_model = ClientExternalId
     owner_field = "client"
     channels_field = "contact_channels"
 
     class Meta:
         model = Client
-        fields = ["id", "name", "email", "phone", "date_of_birth", "contact_channels", "external_ids", "active"]
+        fields = [
+            "id",
+            "name",
+            "email",
+            "phone",
+            "date_of_birth",
+            "contact_channels",
+            "external_ids",
+            "active",
+            "erased",
+        ]
         read_only_fields = ["id"]
+
+    def get_erased(self, client: Client) -> bool:
+        return client.erased_at is not None
+
+    def to_representation(self, instance: Client) -> dict[str, Any]:
+        if instance.erased_at is not None:
+            return {"id": str(instance.pk), "erased": True}
+        return super().to_representation(instance)
+
+
+class ErasureSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    erased = serializers.BooleanField()
+    removed = serializers.DictField(
+        child=serializers.IntegerField(), help_text="What was removed or cancelled, with how many rows each."
+    )
 
 
 THERAPIST_EXAMPLE = OpenApiExample(
@@ -194,3 +227,26 @@ class ClientViewSet(_PersonViewSet):
     @action(detail=True, methods=["post"])
     def deactivate(self, request: Request, pk: str | None = None) -> Response:
         return self._deactivate(request)
+
+    def perform_update(self, serializer: serializers.Serializer) -> None:
+        if serializer.instance.erased_at is not None:
+            raise Conflict("This client's data was erased; there is nothing left to change.")
+        super().perform_update(serializer)
+
+    @extend_schema(
+        summary="Export everything stored about a client",
+        tags=["clients"],
+        responses={200: OpenApiTypes.OBJECT},
+        description="Profile, appointments, screenings with answers, questionnaires, and flags with their events.",
+    )
+    @action(detail=True, methods=["get"])
+    def export(self, request: Request, pk: str | None = None) -> Response:
+        return Response(client_export(client=self.get_object(), actor=actor_for_request(request)))
+
+    @extend_schema(summary="Erase a client's personal data and answers for good", tags=["clients"], request=None,
+                   responses=ErasureSerializer)  # fmt: skip
+    @action(detail=True, methods=["post"])
+    def erase(self, request: Request, pk: str | None = None) -> Response:
+        client = self.get_object()
+        removed = client_erase(client=client, actor=actor_for_request(request))
+        return Response({"id": str(client.pk), "erased": True, "removed": removed})

@@ -4,6 +4,7 @@ from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from service.api.appointments import AppointmentViewSet
+from service.api.audit import AuditEventViewSet
 from service.api.clinic import ClinicView
 from service.api.flags import FlagViewSet
 from service.api.people import ClientViewSet, TherapistViewSet
@@ -15,6 +16,7 @@ router.register("therapists", TherapistViewSet, basename="therapist")
 router.register("clients", ClientViewSet, basename="client")
 router.register("appointments", AppointmentViewSet, basename="appointment")
 router.register("flags", FlagViewSet, basename="flag")
+router.register("audit-events", AuditEventViewSet, basename="audit-event")
 
 urlpatterns = [
     path("screenings", ScreeningCreateView.as_view(), name="screening-create"),

@@ -10,15 +10,18 @@ from service.models.appointments import (
     FlagStatus,
     Screening,
 )
+from service.models.audit import ActorType, AuditEvent
 from service.models.clinics import ApiKey, Clinic, ClinicMembership, EmergencyRegion, IdempotencyRecord, WorkerHeartbeat
 from service.models.notifications import Notification, NotificationChannel, NotificationPurpose, NotificationStatus
 from service.models.people import Client, ClientExternalId, Therapist, TherapistExternalId
 from service.models.questionnaires import Invitation, InvitationStatus, QuestionnaireKind, QuestionnaireResponse
 
 __all__ = [
+    "ActorType",
     "ApiKey",
     "Appointment",
     "AppointmentStatus",
+    "AuditEvent",
     "Client",
     "ClientExternalId",
     "Clinic",

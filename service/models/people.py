@@ -59,6 +59,8 @@ class Client(models.Model):
     # flags only when this falls inside their window, so most screenings skip that query.
     history_flagged_at = models.DateTimeField(null=True, blank=True, editable=False)
     active = models.BooleanField(default=True)
+    # Set when the client's personal data and answers were removed for good; the row stays for counts.
+    erased_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from service.audit import SYSTEM, audit_record
 from service.models import (
     AppointmentStatus,
     InvitationStatus,
@@ -256,7 +257,17 @@ def _send_claimed(notification: Notification, now: dt.datetime) -> str:
         )  # fmt: skip
         return result
 
-    _finish(notification, status=NotificationStatus.SENT, sent_at=timezone.now(), last_error="")
+    with transaction.atomic():
+        _finish(notification, status=NotificationStatus.SENT, sent_at=timezone.now(), last_error="")
+        if notification.purpose == NotificationPurpose.FLAG_ALERT and notification.flag_id:
+            audit_record(
+                clinic_id=notification.clinic_id,
+                action="flag.alerted",
+                actor=SYSTEM,
+                object_type="flag",
+                object_id=notification.flag_id,
+                note=f"by {channel}",
+            )
     logger.info(
         "notification %s channel=%s purpose=%s attempt=%d result=sent",
         notification.id, channel, purpose, notification.attempts,

@@ -91,12 +91,23 @@ def user_membership(user) -> ClinicMembership | None:
 
 
 def user_clinic(user) -> Clinic | None:
-    """Staff belong to a clinic through their membership; a therapist through their therapist record."""
+    """Staff belong to a clinic through their membership; a therapist through their therapist record.
+
+    Read on every request, so a therapist who is deactivated (or a user made inactive) loses access at once,
+    whatever session they still hold.
+    """
+    if not user.is_active:
+        return None
     membership = user_membership(user)
     if membership is not None:
         return membership.clinic
     therapist = user_therapist(user)
-    return therapist.clinic if therapist is not None else None
+    return therapist.clinic if therapist is not None and therapist.active else None
+
+
+def _own_sessions_only(user) -> Therapist | None:
+    """The therapist whose sessions alone the user may see; None for clinic staff, who see the whole clinic."""
+    return user_therapist(user) if user_membership(user) is None else None
 
 
 @dataclass
@@ -125,9 +136,9 @@ def flagged_upcoming_sessions(*, user, now: dt.datetime | None = None) -> list[F
         .select_related("appointment__client", "appointment__therapist", "appointment__clinic")
         .order_by("appointment__start", "appointment_id", "-created_at")
     )
-    therapist = user_therapist(user)
     # Clinic staff see every therapist's sessions; a therapist (without a staff membership) their own.
-    if therapist is not None and user_membership(user) is None:
+    therapist = _own_sessions_only(user)
+    if therapist is not None:
         flags = flags.filter(appointment__therapist=therapist)
     sessions: dict[object, FlaggedSession] = {}
     for flag in flags:
@@ -138,15 +149,17 @@ def flagged_upcoming_sessions(*, user, now: dt.datetime | None = None) -> list[F
 
 
 def flag_for_user(*, user, flag_id: object) -> Flag:
-    """The flag if it belongs to the user's clinic; otherwise 404, never 403."""
+    """The flag if the user may see it (their clinic's; a therapist's own sessions only); otherwise 404, never 403."""
     clinic = user_clinic(user)
-    flag = (
-        Flag.objects.select_related("appointment__client", "appointment__therapist", "appointment__clinic", "screening")
-        .filter(pk=flag_id, clinic=clinic)
-        .first()
-        if clinic is not None
-        else None
-    )
+    if clinic is None:
+        raise Http404("No such flag.")
+    flags = Flag.objects.select_related(
+        "appointment__client", "appointment__therapist", "appointment__clinic", "screening"
+    ).filter(pk=flag_id, clinic=clinic)
+    therapist = _own_sessions_only(user)
+    if therapist is not None:
+        flags = flags.filter(appointment__therapist=therapist)
+    flag = flags.first()
     if flag is None:
         raise Http404("No such flag.")
     return flag

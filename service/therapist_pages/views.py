@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from service.audit import actor_for_user, audit_record, flag_events
 from service.exceptions import Conflict
 from service.flags import flag_acknowledge, flag_resolve
 from service.notifications.render import session_time_text
@@ -47,9 +48,18 @@ def flagged_sessions(request: HttpRequest) -> HttpResponse:
 def flag_detail(request: HttpRequest, flag_id: str) -> HttpResponse:
     flag = flag_for_user(user=request.user, flag_id=flag_id)
     appointment = flag.appointment
+    # The page shows the client's answers: reading them is recorded.
+    audit_record(
+        clinic_id=flag.clinic_id,
+        action="flag.viewed",
+        actor=actor_for_user(request.user),
+        object_type="flag",
+        object_id=flag.pk,
+    )
     context = {
         "clinic": appointment.clinic,
         "flag": flag,
+        "events": flag_events(flag_ids=[flag.pk]).get(flag.pk, []),
         "appointment": appointment,
         "session_time": session_time_text(appointment.start, appointment.clinic),
         "answers": flag_answer_rows(flag),
@@ -66,7 +76,7 @@ def _act(request: HttpRequest, flag_id: str, action, done: str) -> HttpResponse:
         messages.error(request, "The note is too long: please keep it under 2,000 characters.")
         return redirect("therapist-flag", flag_id=flag.id)
     try:
-        action(flag=flag, note=form.cleaned_data["note"].strip())
+        action(flag=flag, note=form.cleaned_data["note"].strip(), actor=actor_for_user(request.user))
     except Conflict as exc:
         messages.error(request, str(exc))
     else:
