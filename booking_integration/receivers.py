@@ -65,3 +65,13 @@ def on_client_erased(sender: Any, client: Any, appointment_ids: list, **kwargs: 
         body=b"", headers={}
     )
     return "platform_deliveries", cleared
+
+
+@receiver(events.retention_due, dispatch_uid="integrations.retention_due")
+def on_retention_due(sender: Any, clinic: Any, cutoff: Any, **kwargs: Any) -> tuple[str, int]:
+    """Inbound deliveries and outbound payloads older than the clinic's retention go (their attempts with them)."""
+    from booking_integration.models import InboundDelivery, WebhookMessage
+
+    deliveries, _ = InboundDelivery.objects.filter(integration__clinic=clinic, received_at__lt=cutoff).delete()
+    messages, _ = WebhookMessage.objects.filter(clinic=clinic, created_at__lt=cutoff).delete()
+    return "platform_deliveries_and_webhook_messages", deliveries + messages

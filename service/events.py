@@ -28,3 +28,6 @@ questionnaire_completed = Signal()
 # kwargs: client, appointment_ids. Receivers remove their own copies of the client's data and return
 # (what, how many) for the erasure's answer.
 client_erased = Signal()
+# kwargs: clinic, cutoff. Receivers delete or clear their rows older than the cutoff and return
+# (what, how many) for the purge's log line.
+retention_due = Signal()

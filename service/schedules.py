@@ -11,6 +11,7 @@ PERIODIC_TASKS: dict[str, tuple[str, int]] = {
     "outbound webhook deliveries sweep": ("booking_integration.tasks.sweep_webhook_deliveries", 60),
     "questionnaire sweep": ("service.questionnaires.tasks.questionnaire_sweep", 60),
     "notification sweep": ("service.notifications.tasks.notification_sweep", 60),
+    "data retention purge": ("service.tasks.data_retention_purge", 24 * 60 * 60),
 }
 
 

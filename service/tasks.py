@@ -23,5 +23,13 @@ def ping(value: str) -> str:
     return value
 
 
+@shared_task(name="service.tasks.data_retention_purge", ignore_result=True)
+def data_retention_purge() -> None:
+    """Daily: clear answers, message bodies and platform deliveries older than each clinic's retention."""
+    from service.retention import data_purge
+
+    data_purge()
+
+
 from service.notifications.tasks import *  # noqa: E402, F403
 from service.questionnaires.tasks import *  # noqa: E402, F403

@@ -35,6 +35,8 @@ _INT_RANGES: dict[str, tuple[int, int]] = {
     "post_session_hours": (1, 24 * 14),
     "reminder_hours_before": (1, 24 * 14),
     "post_session_link_days": (1, 90),
+    # How long answers, platform deliveries and message bodies are kept (default eight years, the UK adult-record norm).
+    "retention_days": (30, 365 * 100),
 }
 _CHOICES: dict[str, tuple[str, ...]] = {
     "emergency_region": EMERGENCY_REGIONS,
@@ -60,6 +62,7 @@ class ClinicPolicy:
     post_session_hours: int = 24
     reminder_hours_before: int = 24
     post_session_link_days: int = 7
+    retention_days: int = 2920
 
     def __post_init__(self) -> None:
         errors = [
