@@ -11,6 +11,7 @@ from typing import Any
 
 import phonenumbers
 from django.conf import settings as django_settings
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -90,6 +91,30 @@ def _stored_headers(platform_headers: tuple[str, ...], headers: Mapping[str, str
     return {name.lower(): value for name, value in headers.items() if name.lower() in wanted}
 
 
+# A refused (unsigned or forged) delivery is kept small, and only so many a minute per integration:
+# enough to see what is wrong, never a way to fill the database.
+REFUSED_BODY_BYTES = 4096
+REFUSED_PER_MINUTE = 30
+
+
+def _refusals_exceeded(integration: Integration) -> bool:
+    """Count this refusal; True past the per-minute limit. A cache that is down counts nothing (fails open)."""
+    key = f"inbound-refused:{integration.pk}:{int(timezone.now().timestamp() // 60)}"
+    try:
+        cache.add(key, 0, timeout=120)
+        return cache.incr(key) > REFUSED_PER_MINUTE
+    except Exception as exc:  # any cache failure: store the refusal, as before the limit existed
+        logger.warning("refusal counter unavailable (%s): storing the refused delivery", type(exc).__name__)
+        return False
+
+
+def _unreadable(body: bytes) -> str:
+    """Why a signed body cannot be stored as parsed data, or "" (PostgreSQL text and jsonb hold no NUL)."""
+    if b"\x00" in body or b"\\u0000" in body:
+        return "body holds a NUL character"
+    return ""
+
+
 def delivery_receive(
     *, integration_id: Any, platform_name: str, body: bytes, headers: Mapping[str, str], content_type: str
 ) -> Receipt:
@@ -119,18 +144,32 @@ def delivery_receive(
             now=timezone.now(),
         )
     except SignatureInvalid as exc:
+        if _refusals_exceeded(integration):
+            logger.warning("inbound %s refused delivery not stored: over %d a minute", integration.platform,
+                           REFUSED_PER_MINUTE)  # fmt: skip
+            return Receipt(429, detail="Too many refused deliveries; try again in a minute.", code="too_many_refused")
         row.status, row.error = InboundStatus.REFUSED, exc.reason
+        row.body = body[:REFUSED_BODY_BYTES]
         row.save()
         logger.info("inbound %s delivery %s refused: %s", integration.platform, row.pk, exc.reason)
         return Receipt(401, row, detail="The signature is missing or does not match.", code="signature_invalid")
     row.signature_ok = True
 
-    try:
-        parsed = platform.parse(body=body, headers=headers, content_type=content_type, default_tz=integration.clinic.tz)
-    except PayloadMalformed as exc:
-        row.status, row.error = InboundStatus.MALFORMED, exc.message
+    # From here the delivery is signed: it is stored whatever it holds, so the platform can stop retrying.
+    problem = _unreadable(body)
+    if not problem:
+        try:
+            parsed = platform.parse(
+                body=body, headers=headers, content_type=content_type, default_tz=integration.clinic.tz
+            )
+        except PayloadMalformed as exc:
+            problem = exc.message
+        except (RecursionError, ValueError, TypeError, KeyError, AttributeError, OverflowError) as exc:
+            problem = f"body could not be read ({type(exc).__name__})"
+    if problem:
+        row.status, row.error = InboundStatus.MALFORMED, problem
         row.save()
-        return Receipt(400, row, detail=exc.message, code="malformed_payload")
+        return Receipt(400, row, detail=problem, code="malformed_payload")
 
     row.event_type = parsed.event_type[:100]
     row.dedupe_key = parsed.dedupe_key[:512]

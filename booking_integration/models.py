@@ -9,6 +9,7 @@ import uuid
 from django.db import models
 
 from booking_integration.platforms.registry import PLATFORM_NAMES
+from service.crypto import EncryptedJSONField, EncryptedTextField
 from service.models import Clinic
 
 # The outbound events (docs/integrations.md, "Outbound: events to your booking system").
@@ -28,9 +29,10 @@ class Integration(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="integrations")
     platform = models.CharField(max_length=32, choices=[(name, name) for name in PLATFORM_NAMES])
-    # Kept as given: HMAC schemes need the secret itself to check a signature, so it cannot be hashed.
-    signing_secret = models.TextField(blank=True)
-    settings = models.JSONField(default=dict, blank=True)
+    # HMAC schemes need the secret itself to check a signature, so it cannot be hashed: it is encrypted.
+    signing_secret = EncryptedTextField(blank=True)
+    # Encrypted whole: it may hold the platform's API key and user (see docs/integrations.md).
+    settings = EncryptedJSONField(blank=True)
     # A deleted integration is kept inactive so the deliveries it received stay on record.
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -114,10 +116,10 @@ class WebhookEndpoint(models.Model):
     url = models.URLField(max_length=2000)
     events = models.JSONField(default=list)
     description = models.CharField(max_length=500, blank=True)
-    # Kept as given: signing needs the key itself. Shown once, when made or rotated.
-    secret = models.CharField(max_length=100, default=generate_endpoint_secret)
+    # Signing needs the key itself, so it is encrypted, not hashed. Shown once, when made or rotated.
+    secret = EncryptedTextField(default=generate_endpoint_secret)
     # After a rotation both secrets sign for a grace period, so the receiver can switch over.
-    previous_secret = models.CharField(max_length=100, blank=True)
+    previous_secret = EncryptedTextField(blank=True)
     rotated_at = models.DateTimeField(null=True, blank=True)
     active = models.BooleanField(default=True)
     disabled_reason = models.CharField(max_length=200, blank=True)

@@ -57,8 +57,12 @@ def clinic_webhook_events_refresh(clinic_id: Any) -> None:
 
 
 @transaction.atomic
-def endpoint_create(*, clinic: Clinic, url: str, events: Iterable[str], description: str = "") -> WebhookEndpoint:
-    endpoint = WebhookEndpoint.objects.create(clinic=clinic, url=url, events=list(events), description=description)
+def endpoint_create(
+    *, clinic: Clinic, url: str, events: Iterable[str], description: str = "", active: bool = True
+) -> WebhookEndpoint:
+    endpoint = WebhookEndpoint.objects.create(
+        clinic=clinic, url=url, events=list(events), description=description, active=active
+    )
     clinic_webhook_events_refresh(clinic.pk)
     return endpoint
 

@@ -56,5 +56,6 @@ urlpatterns = [
     path("", include("django_prometheus.urls")),
 ]
 
+handler400 = "service.api.errors.handler400"
 handler404 = "service.api.errors.handler404"
 handler500 = "service.api.errors.handler500"

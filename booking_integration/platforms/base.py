@@ -169,11 +169,22 @@ def check_timestamp(signed_at: datetime, now: datetime) -> None:
         raise SignatureInvalid("timestamp outside the 5-minute tolerance")
 
 
+def check_unix_timestamp(raw: str, now: datetime) -> None:
+    """A signed unix time, checked against the tolerance; any value that is not one is a bad signature."""
+    try:
+        signed_at = datetime.fromtimestamp(int(raw.strip()), tz=UTC)
+    except (ValueError, OverflowError, OSError):
+        raise SignatureInvalid("the signed timestamp is not a unix time") from None
+    check_timestamp(signed_at, now)
+
+
 def load_json_object(body: bytes) -> dict[str, Any]:
     try:
         data = json.loads(body)
     except (ValueError, UnicodeDecodeError) as exc:
         raise PayloadMalformed("body is not valid JSON") from exc
+    except RecursionError:
+        raise PayloadMalformed("body is nested too deeply") from None
     if not isinstance(data, dict):
         raise PayloadMalformed("body must be a JSON object")
     return data

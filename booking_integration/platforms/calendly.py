@@ -8,7 +8,7 @@ as the service id, `user_name` on event memberships, and `cancellation.reason` f
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime, tzinfo
+from datetime import datetime, tzinfo
 from typing import Any
 
 from booking_integration.platforms.base import (
@@ -19,7 +19,7 @@ from booking_integration.platforms.base import (
     Person,
     Platform,
     SignatureInvalid,
-    check_timestamp,
+    check_unix_timestamp,
     get_id,
     get_object,
     hmac_sha256,
@@ -61,7 +61,7 @@ class Calendly(Platform):
                 candidates.append(value.strip().lower())
         if not timestamp or not timestamp.isdigit() or not candidates:
             raise SignatureInvalid("malformed signature header")
-        check_timestamp(datetime.fromtimestamp(int(timestamp), tz=UTC), now)
+        check_unix_timestamp(timestamp, now)
         expected = hmac_sha256(secret, timestamp.encode() + b"." + body).hex()
         # Every candidate is compared so the time taken does not depend on which one matched.
         matches = [signatures_match(expected, candidate) for candidate in candidates]

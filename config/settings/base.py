@@ -151,6 +151,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "django_prometheus",
     "phonenumber_field",
+    "axes",
     "service",
     "booking_integration",
 ]
@@ -167,8 +168,23 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "service.middleware.no_store_health_data",
+    # Last but one: django-axes answers 429 to a sign-in form after repeated failures.
+    "axes.middleware.AxesMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
+
+# Repeated failed sign-ins (admin and therapist pages) are refused for a while: per user name and address.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = 10
+AXES_COOLOFF_TIME = 0.25  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_CLIENT_IP_CALLABLE = "service.client_ip.client_ip"
+# Failed API keys: this many a client address may send in the window before it is answered 429.
+API_KEY_FAILURE_LIMIT = 20
+API_KEY_FAILURE_WINDOW_SECONDS = 300
 
 # Every page loads only from its own origin: scripts, styles, images, forms and frames.
 CONTENT_SECURITY_POLICY = {
@@ -237,7 +253,7 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["service.api.auth.ApiKeyAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["service.api.auth.IsClinic"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["service.api.parsers.SafeJSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "service.api.errors.problem_exception_handler",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],

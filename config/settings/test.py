@@ -16,3 +16,5 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-sessionguard.sqlite3")}
 if not FIELD_ENCRYPTION_KEYS:
     FIELD_ENCRYPTION_KEYS = [f"test-only:{SECRET_KEY}"]
+# Most tests sign in with `force_login` or `login()`, which pass no request; the throttling tests turn it on.
+AXES_ENABLED = False

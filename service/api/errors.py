@@ -6,7 +6,7 @@ import logging
 from collections.abc import Iterator
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import Http404, HttpRequest, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -17,6 +17,7 @@ from service.exceptions import Conflict as ServiceConflict
 logger = logging.getLogger("sessionguard.api")
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
+TOO_BIG = "The body is larger than this service accepts (2.5 MB)."
 TYPE_BASE = "https://sessionguard.dev/problems/"
 
 TITLES = {
@@ -27,6 +28,7 @@ TITLES = {
     405: "Method not allowed",
     406: "Not acceptable",
     409: "Conflict",
+    413: "Content too large",
     415: "Unsupported media type",
     422: "Unprocessable request",
     429: "Too many requests",
@@ -72,6 +74,9 @@ def flatten_errors(detail: Any, prefix: str = "") -> Iterator[dict[str, Any]]:
 
 
 def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, RequestDataTooBig):
+        body = problem_body(413, TOO_BIG, code="body_too_large")
+        return Response(body, status=413, content_type=PROBLEM_CONTENT_TYPE)
     if isinstance(exc, ServiceConflict):
         exc = Conflict(str(exc))
     elif isinstance(exc, Http404):
@@ -117,6 +122,17 @@ def problem_response(status_code: int, detail: str, *, code: str) -> JsonRespons
 
 def _wants_problem(request: HttpRequest) -> bool:
     return request.path.startswith(("/api/", "/hooks/"))
+
+
+def handler400(request: HttpRequest, exception: Exception | None = None):
+    """Bad requests Django itself refuses (a body over the size limit, a malformed header) outside DRF."""
+    if isinstance(exception, RequestDataTooBig):
+        return problem_response(413, TOO_BIG, code="body_too_large")
+    if _wants_problem(request):
+        return problem_response(400, "The request could not be read.", code="bad_request")
+    from django.views.defaults import bad_request
+
+    return bad_request(request, exception)
 
 
 def handler404(request: HttpRequest, exception: Exception | None = None):

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any
 
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -48,9 +50,18 @@ class ExternalIdsField(serializers.DictField):
 
 
 class AwareDateTimeField(serializers.DateTimeField):
-    """An ISO 8601 time that must carry its UTC offset: a naive time is hours off somewhere."""
+    """An ISO 8601 time that must carry its UTC offset: a naive time is hours off somewhere.
 
-    default_error_messages = {"naive": "Include a UTC offset, e.g. 2026-12-01T10:00:00+00:00."}
+    A session is at most a year in the past (a booking system catching up) and five years ahead: a time
+    outside that is a typo, and years 1 or 9999 would overflow the questionnaire schedule.
+    """
+
+    PAST = dt.timedelta(days=366)
+    FUTURE = dt.timedelta(days=5 * 366)
+    default_error_messages = {
+        "naive": "Include a UTC offset, e.g. 2026-12-01T10:00:00+00:00.",
+        "out_of_range": "Must be within a year before and five years after today.",
+    }
 
     def to_internal_value(self, value: Any):
         if isinstance(value, str):
@@ -62,4 +73,11 @@ class AwareDateTimeField(serializers.DateTimeField):
                 parsed = None
             if parsed is not None and parsed.tzinfo is None:
                 self.fail("naive")
-        return super().to_internal_value(value)
+        try:
+            moment = super().to_internal_value(value)
+        except OverflowError:
+            self.fail("out_of_range")
+        now = timezone.now()
+        if not now - self.PAST <= moment <= now + self.FUTURE:
+            self.fail("out_of_range")
+        return moment

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -12,6 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_http_methods
 from django_ratelimit.core import is_ratelimited
+from prometheus_client import Counter
 
 from service.models import Invitation, QuestionnaireKind, QuestionnaireResponse
 from service.notifications.render import session_time_text
@@ -30,6 +32,10 @@ from service.screening.messages import SCREENING_NOTE, emergency_wording
 __all__ = ["questionnaire_page", "questionnaire_rate_limited", "questionnaire_sent_page"]
 
 # Generous for one person on a phone, tight for someone guessing links or replaying posts.
+logger = logging.getLogger("sessionguard.questionnaires")
+RATE_LIMIT_FAILED_OPEN = Counter(
+    "sessionguard_rate_limit_failed_open_total", "Requests let through because the rate limit's cache was down"
+)
 RATE_PER_IP = "60/m"
 RATE_PER_LINK = "30/m"
 
@@ -52,16 +58,25 @@ _HEADLINES = {
 
 
 def questionnaire_rate_limited(request: HttpRequest, token: str) -> bool:
-    """Counts this request per client address and per link; True once either is over its rate."""
-    by_ip = is_ratelimited(request, group="questionnaire-ip", key="ip", rate=RATE_PER_IP, increment=True)
-    # The link's hash, not the link, goes into the cache key.
-    by_token = is_ratelimited(
-        request,
-        group="questionnaire-token",
-        key=lambda group, req: token_hash(token),
-        rate=RATE_PER_LINK,
-        increment=True,
-    )
+    """Counts this request per client address and per link; True once either is over its rate.
+
+    The counts live in the cache. When the cache is down the client still gets their page (a client
+    answering about their health matters more than a limit): the failure is counted and logged.
+    """
+    try:
+        by_ip = is_ratelimited(request, group="questionnaire-ip", key="ip", rate=RATE_PER_IP, increment=True)
+        # The link's hash, not the link, goes into the cache key.
+        by_token = is_ratelimited(
+            request,
+            group="questionnaire-token",
+            key=lambda group, req: token_hash(token),
+            rate=RATE_PER_LINK,
+            increment=True,
+        )
+    except Exception as exc:  # any cache failure: fail open
+        RATE_LIMIT_FAILED_OPEN.inc()
+        logger.warning("questionnaire rate limit skipped: cache unavailable (%s)", type(exc).__name__)
+        return False
     return by_ip or by_token
 
 
