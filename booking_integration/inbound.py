@@ -251,7 +251,6 @@ def delivery_process(delivery_id: Any) -> str:
                 parsed,
                 settings=integration.settings,
                 http=http_client,
-                allow_private=django_settings.ALLOW_PRIVATE_WEBHOOK_URLS,
             )
         except http_client.HttpError as exc:
             return _fetch_failed(delivery, exc)

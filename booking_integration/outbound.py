@@ -9,7 +9,6 @@ import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
-from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import Q
@@ -252,7 +251,6 @@ def delivery_send(delivery_id: Any) -> str:
             headers=headers,
             content=body,
             timeout=SEND_TIMEOUT_SECONDS,
-            allow_private=settings.ALLOW_PRIVATE_WEBHOOK_URLS,
         )
         status_code = result.status_code
         response_body = result.body[:RESPONSE_BODY_LIMIT].decode("utf-8", errors="replace")

@@ -12,6 +12,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
+from django.conf import settings
 
 logger = logging.getLogger("sessionguard.http")
 
@@ -141,14 +142,17 @@ def request(
     json: Any = None,
     auth: tuple[str, str] | None = None,
     timeout: float = 10.0,
-    allow_private: bool = True,
 ) -> HttpResult:
-    """Send one request; any HTTP status is a result, only no answer at all raises HttpError."""
+    """Send one request; any HTTP status is a result, only no answer at all raises HttpError.
+
+    Private, loopback and link-local addresses are refused unless ALLOW_PRIVATE_WEBHOOK_URLS is set
+    (tests and local demos): the URL is a clinic's or a platform's, never trusted to point outward.
+    """
     method = method.upper()
     log_url = clean_url_for_log(url)
     if content is not None and json is not None:
         raise ValueError("pass content or json, not both")
-    if not allow_private:
+    if not settings.ALLOW_PRIVATE_WEBHOOK_URLS:
         # Checked here, right before sending, so a name re-pointed since the URL was saved is
         # caught; a rebinding inside this call's own window is still possible.
         try:

@@ -85,11 +85,12 @@ def test_body_is_capped_at_64_kib(api):
     assert result.body_truncated is True
 
 
-def test_private_url_is_refused_when_private_addresses_are_not_allowed(api):
+def test_private_url_is_refused_when_private_addresses_are_not_allowed(api, settings):
     api.add("/internal", {})
+    settings.ALLOW_PRIVATE_WEBHOOK_URLS = False
 
     with pytest.raises(HttpError) as caught:
-        request("GET", api.url("/internal"), allow_private=False)
+        request("GET", api.url("/internal"))
 
     assert caught.value.permanent is True
     assert api.requests == []

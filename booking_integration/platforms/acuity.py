@@ -117,7 +117,6 @@ class Acuity(Platform):
         *,
         settings: Mapping[str, Any],
         http: Any,
-        allow_private: bool = False,
     ) -> ParsedDelivery:
         if not any(change.needs_fetch for change in delivery.changes):
             return delivery
@@ -132,7 +131,6 @@ class Acuity(Platform):
                     url,
                     headers={"Accept": "application/json"},
                     auth=auth,
-                    allow_private=allow_private,
                 )
                 raise_for_status(result, "Acuity appointments API")
                 appointment = json_from_result(result, "Acuity appointments API")

@@ -114,7 +114,6 @@ class Platform(ABC):
         *,
         settings: Mapping[str, Any],
         http: Any,
-        allow_private: bool = False,
     ) -> ParsedDelivery:
         """Complete changes marked needs_fetch from the platform's API; raises HttpError."""
         return delivery

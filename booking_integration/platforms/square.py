@@ -138,7 +138,6 @@ class Square(Platform):
         *,
         settings: Mapping[str, Any],
         http: Any,
-        allow_private: bool = False,
     ) -> ParsedDelivery:
         if not any(change.needs_fetch for change in delivery.changes):
             return delivery
@@ -157,7 +156,6 @@ class Square(Platform):
                     "GET",
                     f"{base_url}/v2/customers/{quote(customer_id, safe='')}",
                     headers=request_headers,
-                    allow_private=allow_private,
                 )
                 raise_for_status(result, "Square customers API")
                 customer = json_from_result(result, "Square customers API").get("customer")

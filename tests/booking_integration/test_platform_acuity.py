@@ -124,7 +124,7 @@ def test_malformed_body_is_refused(body):
 
 
 def test_fetch_fills_the_change_from_the_api(api):
-    delivery = acuity.fetch(parse("scheduled.txt"), settings=settings_for(api), http=http_client, allow_private=True)
+    delivery = acuity.fetch(parse("scheduled.txt"), settings=settings_for(api), http=http_client)
 
     (change,) = delivery.changes
     assert change.needs_fetch is False
@@ -148,7 +148,7 @@ def test_fetch_fills_the_change_from_the_api(api):
 def test_fetch_does_nothing_for_a_cancel(api):
     delivery = parse("canceled.txt")
 
-    assert acuity.fetch(delivery, settings=settings_for(api), http=http_client, allow_private=True) is delivery
+    assert acuity.fetch(delivery, settings=settings_for(api), http=http_client) is delivery
     assert api.requests == []
 
 
@@ -156,7 +156,7 @@ def test_fetch_failure_raises_http_error(api):
     api.add("/api/v1/appointments/1046593215", {"error": "not_found"}, status=404)
 
     with pytest.raises(HttpError) as caught:
-        acuity.fetch(parse("scheduled.txt"), settings=settings_for(api), http=http_client, allow_private=True)
+        acuity.fetch(parse("scheduled.txt"), settings=settings_for(api), http=http_client)
 
     assert caught.value.status_code == 404
     assert caught.value.permanent is True

@@ -150,7 +150,7 @@ def test_malformed_body_is_refused(body):
 def test_fetch_fills_the_customer(api):
     settings = {"api_base_url": api.base_url, "api_key": "EAAA-square-token"}
 
-    delivery = square.fetch(parse("booking_created.json"), settings=settings, http=http_client, allow_private=True)
+    delivery = square.fetch(parse("booking_created.json"), settings=settings, http=http_client)
 
     (change,) = delivery.changes
     assert change.needs_fetch is False
@@ -167,7 +167,7 @@ def test_fetch_server_error_is_retryable(api):
     settings = {"api_base_url": api.base_url, "api_key": "t"}
 
     with pytest.raises(HttpError) as caught:
-        square.fetch(parse("booking_created.json"), settings=settings, http=http_client, allow_private=True)
+        square.fetch(parse("booking_created.json"), settings=settings, http=http_client)
 
     assert caught.value.permanent is False
     assert caught.value.status_code == 503
