@@ -9,7 +9,6 @@ from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schem
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
-from rest_framework.pagination import CursorPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from standardwebhooks.webhooks import Webhook
@@ -19,7 +18,7 @@ from booking_integration.models import InboundDelivery, Integration
 from booking_integration.platforms.registry import PLATFORM_NAMES
 from service.api.auth import request_clinic
 from service.api.fields import UUID_PATTERN
-from service.api.pagination import CreatedCursorPagination
+from service.api.pagination import ApiCursorPagination, CreatedCursorPagination
 from service.models import Therapist
 from service.models.appointments import Pressure
 from service.questionnaires.definitions import get_questionnaire
@@ -139,11 +138,8 @@ class InboundDeliverySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ReceivedCursorPagination(CursorPagination):
+class ReceivedCursorPagination(ApiCursorPagination):
     ordering = ("-received_at", "-id")
-    page_size = 50
-    page_size_query_param = "page_size"
-    max_page_size = 200
 
 
 INTEGRATION_EXAMPLE = OpenApiExample(

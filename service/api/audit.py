@@ -6,11 +6,11 @@ import django_filters
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
-from rest_framework.pagination import CursorPagination
 
 from service.api.auth import request_clinic
 from service.api.fields import UUID_PATTERN
 from service.api.flags import ActorSerializer
+from service.api.pagination import AtCursorPagination
 from service.audit import Actor
 from service.models import AuditEvent
 
@@ -39,13 +39,6 @@ class AuditEventFilter(django_filters.FilterSet):
         fields = ["object_type", "object_id", "action", "since"]
 
 
-class AuditCursorPagination(CursorPagination):
-    ordering = ("-at", "-id")
-    page_size = 50
-    page_size_query_param = "page_size"
-    max_page_size = 200
-
-
 @extend_schema_view(
     list=extend_schema(summary="List audit events, newest first", tags=["audit"]),
     retrieve=extend_schema(summary="Read an audit event", tags=["audit"]),
@@ -53,7 +46,7 @@ class AuditCursorPagination(CursorPagination):
 class AuditEventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     queryset = AuditEvent.objects.none()  # the schema's model; get_queryset scopes the real one
     serializer_class = AuditEventSerializer
-    pagination_class = AuditCursorPagination
+    pagination_class = AtCursorPagination
     filterset_class = AuditEventFilter
     lookup_value_regex = UUID_PATTERN
 

@@ -136,7 +136,7 @@ CLIENT_EXAMPLE = OpenApiExample(
     value={
         "name": "Alex Morgan",
         "email": "alex@example.com",
-        "phone": "+447911654321",
+        "phone": "+447911123999",
         "date_of_birth": "1980-04-02",
         "contact_channels": ["email"],
     },
