@@ -8,7 +8,7 @@ import random
 import statistics
 import time
 
-from service.screening.engine import History, ScreeningContext, screen
+from service.screening.engine import AggravationFlag, History, ScreeningContext, screen
 from service.screening.policy import ClinicPolicy
 
 NOW = dt.datetime(2026, 11, 24, 9, 0, tzinfo=dt.UTC)
@@ -42,7 +42,9 @@ def answer_sets(count: int, seed: int = 7) -> list[ScreeningContext]:
         history = None
         if rng.random() < 0.1:
             flagged = NOW - dt.timedelta(days=rng.randint(1, 40))
-            history = History(flagged - dt.timedelta(hours=24), flagged, rng.random() < 0.5, None)
+            history = History(
+                flagged - dt.timedelta(hours=24), AggravationFlag(flagged, rng.random() < 0.5), None, None
+            )
         contexts.append(
             ScreeningContext(
                 answers=answers,

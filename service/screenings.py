@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from service import events
@@ -21,7 +22,15 @@ from service.models import (
     Screening,
     Therapist,
 )
-from service.screening.engine import RULE_SET_NAME, RULE_SET_VERSION, Decision, History, ScreeningContext, screen
+from service.screening.engine import (
+    RULE_SET_NAME,
+    RULE_SET_VERSION,
+    AggravationFlag,
+    Decision,
+    History,
+    ScreeningContext,
+    screen,
+)
 from service.screening.policy import ClinicPolicy
 
 
@@ -40,29 +49,44 @@ def client_age(client: Client, on: dt.date) -> int | None:
 def client_history(
     *, client: Client, before: dt.datetime, policy: ClinicPolicy, exclude_appointment: Appointment | None = None
 ) -> History | None:
-    """What HIST-AGGRAVATION and HIST-BRUISING read: the client's recent aggravation and bruising flags."""
-    since = before - dt.timedelta(days=policy.history_days)
-    if client.history_flagged_at is None or client.history_flagged_at < since:
+    """What HIST-AGGRAVATION and HIST-BRUISING read (docs/screening.md): the client's earlier flags.
+
+    The most recent completed session decides with whatever aggravation flag it has; an earlier
+    session's aggravation flag counts only while it is open, however old.
+    """
+    # The hot path: a client who never had a history flag (most) costs no query at all.
+    if client.history_flagged_at is None:
         return None
     flags = Flag.objects.filter(
-        client=client, kind__in=(FlagKind.AGGRAVATION, FlagKind.BRUISING), created_at__gte=since, created_at__lte=before
+        client=client, kind__in=(FlagKind.AGGRAVATION, FlagKind.BRUISING), created_at__lte=before
     )
+    sessions = Appointment.objects.filter(client=client, status=AppointmentStatus.COMPLETED, start__lte=before)
     if exclude_appointment is not None:
         flags = flags.exclude(appointment=exclude_appointment)
-    aggravation = bruising = None
-    # Plain tuples, newest first: this runs on every screening, so no model instances are built.
-    rows = flags.order_by("-created_at").values_list("kind", "status", "created_at", "appointment__start")[:20]
-    for kind, status, created_at, session_start in rows:
-        if kind == FlagKind.AGGRAVATION and aggravation is None:
-            aggravation = (status, created_at, session_start)
-        elif kind == FlagKind.BRUISING and bruising is None and status != FlagStatus.RESOLVED:
-            bruising = created_at
-    if aggravation is None and bruising is None:
+        sessions = sessions.exclude(pk=exclude_appointment.pk)
+    last_completed = sessions.order_by("-start").values_list("pk", "start").first()
+    since = before - dt.timedelta(days=policy.history_days)
+    last_flag = earlier_open = bruising = None
+    # Plain tuples, newest first: this runs on every screening of such a client, so no model instances.
+    rows = flags.filter(Q(created_at__gte=since) | ~Q(status=FlagStatus.RESOLVED)).order_by("-created_at")
+    for kind, status, created_at, appointment_id in rows.values_list("kind", "status", "created_at", "appointment_id")[
+        :50
+    ]:
+        is_open = status != FlagStatus.RESOLVED
+        if kind == FlagKind.BRUISING:
+            if bruising is None and is_open and created_at >= since:
+                bruising = created_at
+        elif last_completed is not None and appointment_id == last_completed[0]:
+            if last_flag is None:
+                last_flag = AggravationFlag(created_at, is_open)
+        elif earlier_open is None and is_open:
+            earlier_open = created_at
+    if last_flag is None and earlier_open is None and bruising is None:
         return None
     return History(
-        last_session_start=aggravation[2] if aggravation else None,
-        aggravation_flagged_at=aggravation[1] if aggravation else None,
-        aggravation_flag_open=bool(aggravation and aggravation[0] != FlagStatus.RESOLVED),
+        last_completed_start=last_completed[1] if last_completed else None,
+        last_completed_aggravation=last_flag,
+        earlier_open_aggravation_at=earlier_open,
         bruising_flagged_at=bruising,
     )
 

@@ -16,6 +16,7 @@ __all__ = [
     "RULE_IDS",
     "RULE_SET_NAME",
     "RULE_SET_VERSION",
+    "AggravationFlag",
     "Decision",
     "History",
     "Reason",
@@ -28,7 +29,7 @@ __all__ = [
 ]
 
 RULE_SET_NAME = "sciatica"
-RULE_SET_VERSION = "1.0.0"
+RULE_SET_VERSION = "1.1.0"
 
 # Most severe first: a decision takes the first of these that any fired rule gave.
 OUTCOMES = (
@@ -87,10 +88,23 @@ class Reason:
 
 
 @dataclass(frozen=True, slots=True)
+class AggravationFlag:
+    raised_at: datetime
+    open: bool
+
+
+@dataclass(frozen=True, slots=True)
 class History:
-    last_session_start: datetime | None
-    aggravation_flagged_at: datetime | None
-    aggravation_flag_open: bool
+    """What the history rules read of the client's earlier sessions.
+
+    HIST-AGGRAVATION: the most recent completed session (its start, and the newest aggravation flag on
+    it, if any) decides while it is within `history_days` of the answer; an aggravation flag on any
+    earlier session counts only while it is open (`earlier_open_aggravation_at`, the newest such).
+    """
+
+    last_completed_start: datetime | None
+    last_completed_aggravation: AggravationFlag | None
+    earlier_open_aggravation_at: datetime | None
     bruising_flagged_at: datetime | None
 
 
@@ -162,6 +176,7 @@ _RULES: dict[str, tuple[str, tuple[str, ...], bool]] = {
     "RF-INFECTION": ("reschedule", (), False),
     "RF-INFECTION:clearance": ("needs_clearance", (), False),
     "RF-CANCER": ("needs_clearance", (), False),
+    "RF-SYSTEMIC": ("needs_clearance", (), False),
     "RF-FRACTURE": ("needs_clearance", (), False),
     "CL-SPINAL-PROCEDURE": ("needs_clearance", ("avoid_procedure_site",), False),
     "CL-PREGNANCY": ("needs_clearance", (), False),
@@ -196,6 +211,7 @@ _RULES: dict[str, tuple[str, tuple[str, ...], bool]] = {
     "HIST-AGGRAVATION": ("reschedule", (), False),
     "HIST-AGGRAVATION:reduce": ("proceed_with_modifications", ("reduce_depth",), False),
     "ADV-REVIEW": ("proceed", (), False),
+    "ADV-REVIEW:signs": ("proceed", (), False),
 }
 
 _REASONS = build_reasons(_RULES)
@@ -235,6 +251,19 @@ def decide(
     )
 
 
+def _aggravations_counted(history: History, answered_at: datetime, window: timedelta) -> list[AggravationFlag]:
+    """The aggravation flags HIST-AGGRAVATION reads: the last completed session's, and earlier open ones."""
+    counted = []
+    last = history.last_completed_aggravation
+    # An open flag counts on any session; a resolved one only on a last session inside the window.
+    start = history.last_completed_start
+    if last is not None and start is not None and (last.open or answered_at - start <= window):
+        counted.append(last)
+    if history.earlier_open_aggravation_at is not None:
+        counted.append(AggravationFlag(history.earlier_open_aggravation_at, True))
+    return counted
+
+
 def screen(ctx: ScreeningContext) -> Decision:
     """Run every booking rule on validated answers and return the decision."""
     get = ctx.answers.get
@@ -271,10 +300,17 @@ def screen(ctx: ScreeningContext) -> Decision:
             add(table["RF-INFECTION:clearance"])
         else:
             add(table["RF-INFECTION"])
-    if get("cancer_history") is True and (
-        get("weight_loss_unexplained") is True or get("night_pain_unrelieved") is True or older
-    ):
+            # Every reschedule advises a date: when a fever has usually passed.
+            earliest = ctx.answered_at + timedelta(hours=policy.infection_reschedule_hours)
+    cancer = get("cancer_history") is True
+    weight_loss = get("weight_loss_unexplained") is True
+    night_pain = get("night_pain_unrelieved") is True
+    if cancer and (weight_loss or night_pain or older):
         add(table["RF-CANCER"])
+    # The same warning signs without a cancer history: together they need a clinician; one alone at
+    # 50 or over is worth a review (ADV-REVIEW below).
+    if not cancer and weight_loss and night_pain:
+        add(table["RF-SYSTEMIC"])
     trauma = get("trauma_recent")
     osteo = get("osteoporosis_or_steroids") is True
     if trauma == "major" or (trauma == "minor" and (older or osteo)):
@@ -294,7 +330,7 @@ def screen(ctx: ScreeningContext) -> Decision:
             add(table["TIME-FLARE:later"])
         elif policy.flare_action == "reschedule":
             add(table["TIME-FLARE"])
-            earliest = settled_at
+            earliest = settled_at if earliest is None else max(earliest, settled_at)
         else:
             add(table["TIME-FLARE:gentle"])
     if (get("heavy_lifting_24h") is True or get("prolonged_sitting_24h") is True) and (
@@ -321,20 +357,18 @@ def screen(ctx: ScreeningContext) -> Decision:
     history = ctx.history
     if history is not None:
         window = timedelta(days=policy.history_days)
-        flagged = history.aggravation_flagged_at
-        if flagged is not None:
-            since = ctx.session_start - flagged
-            if since <= window:
-                open_days = timedelta(days=policy.history_open_flag_days)
-                # Strictly inside the open window, so that the advised start
-                # (flag + open days) is itself a start this rule accepts.
-                if history.aggravation_flag_open and since < open_days:
-                    add(table["HIST-AGGRAVATION"])
-                    advised = flagged + open_days
-                    if earliest is None or advised > earliest:
-                        earliest = advised
-                else:
-                    add(table["HIST-AGGRAVATION:reduce"])
+        counted = _aggravations_counted(history, ctx.answered_at, window)
+        if counted:
+            open_days = timedelta(days=policy.history_open_flag_days)
+            # "Within 7 days" runs from the flag to the new answer, strictly inside, so that the advised
+            # start (flag + open days) is the first moment the rule no longer asks to wait.
+            recent_open = [flag for flag in counted if flag.open and ctx.answered_at - flag.raised_at < open_days]
+            if recent_open:
+                add(table["HIST-AGGRAVATION"])
+                advised = max(flag.raised_at for flag in recent_open) + open_days
+                earliest = advised if earliest is None else max(earliest, advised)
+            else:
+                add(table["HIST-AGGRAVATION:reduce"])
         bruised = history.bruising_flagged_at
         if bruised is not None and ctx.session_start - bruised <= window:
             add(table["HIST-BRUISING"])
@@ -342,6 +376,8 @@ def screen(ctx: ScreeningContext) -> Decision:
     weeks = get("episode_weeks")
     if weeks is not None and weeks > _REVIEW_AFTER_WEEKS and get("clinician_assessed") is not True:
         add(table["ADV-REVIEW"])
+    elif not cancer and older and weight_loss != night_pain:
+        add(table["ADV-REVIEW:signs"])
 
     if not fired:
         return Decision("proceed", (), (), None, False, False)

@@ -35,8 +35,15 @@ _TODAY = {
 
 _HOLD = "We will hold your booking until they confirm it."
 
+# A doctor in the ordinary way: not urgent, but not to be left.
+_DOCTOR = {
+    "uk": "your GP (or 111 if you cannot reach them)",
+    "us": "your doctor",
+    "generic": "a doctor",
+}
+
 # Message key -> (client, therapist). Keys are rule ids, with ":variant" where a
-# rule has more than one wording. {emergency} and {today} are filled per region.
+# rule has more than one wording. {emergency}, {today} and {doctor} are filled per region.
 _TEMPLATES: dict[str, tuple[str, str]] = {
     "RF-CES": (
         "Some of your answers are warning signs that need a doctor to check you straight"
@@ -65,8 +72,10 @@ _TEMPLATES: dict[str, tuple[str, str]] = {
     ),
     "RF-INFECTION": (
         "You told us you have a fever or feel unwell, or have been ill recently. Massage"
-        " is best left until you are well again, so please choose a later date.",
-        "Client reported fever, chills, feeling unwell or a recent illness: rebook once well.",
+        " is best left until you are well again, so please choose a later date. If the fever"
+        " and back pain go on, please see {doctor}.",
+        "Client reported fever, chills, feeling unwell or a recent illness: rebook once well"
+        " (advised date given). The client was told to see a doctor if fever and back pain go on.",
     ),
     "RF-INFECTION:clearance": (
         "You told us you feel unwell or have a fever, and your pain has been severe. Please"
@@ -82,6 +91,12 @@ _TEMPLATES: dict[str, tuple[str, str]] = {
         " doctor whether massage is right for you now. " + _HOLD + " " + SCREENING_NOTE,
         "Client reported past cancer together with unexplained weight loss, night pain that"
         " rest does not ease, or age 50 or over. Needs clinician clearance before treatment.",
+    ),
+    "RF-SYSTEMIC": (
+        "Because of some of your answers, please ask your doctor whether massage is right for"
+        " you now. " + _HOLD + " " + SCREENING_NOTE,
+        "Client reported unexplained weight loss together with night pain that rest does not"
+        " ease (no cancer history on file). Needs clinician clearance before treatment.",
     ),
     "RF-FRACTURE": (
         "Because of your recent fall, accident or strain, please have a doctor or"
@@ -181,6 +196,11 @@ _TEMPLATES: dict[str, tuple[str, str]] = {
         " them to review it.",
         "Episode over 6 weeks with no clinician assessment: the client was advised to seek a review.",
     ),
+    "ADV-REVIEW:signs": (
+        "Your massage can go ahead. Because of one of your answers, we suggest asking {doctor} to review your pain.",
+        "Client aged 50 or over reported unexplained weight loss or night pain that rest does not"
+        " ease (one of them, no cancer history on file): the client was advised to seek a review.",
+    ),
     "PRE-PAIN-RISE": (
         "Your pain is higher than when you booked. Your therapist will ask how you are and adjust the session.",
         "Leg or back pain has risen since booking by a clinically important amount: check"
@@ -239,7 +259,11 @@ _TEMPLATES: dict[str, tuple[str, str]] = {
 
 
 def _render(template: str, region: str) -> str:
-    return template.replace("{emergency}", _EMERGENCY[region]).replace("{today}", _TODAY[region])
+    return (
+        template.replace("{emergency}", _EMERGENCY[region])
+        .replace("{today}", _TODAY[region])
+        .replace("{doctor}", _DOCTOR[region])
+    )
 
 
 # region -> message key -> (client, therapist), rendered once so that screening

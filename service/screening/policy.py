@@ -25,6 +25,7 @@ class PolicyInvalid(Exception):
 _INT_RANGES: dict[str, tuple[int, int]] = {
     "flare_pain_threshold": (1, 10),
     "flare_reschedule_hours": (1, 24 * 30),
+    "infection_reschedule_hours": (1, 24 * 30),
     "activity_window_hours": (1, 24 * 7),
     "spinal_procedure_weeks": (1, 104),
     "history_days": (1, 365),
@@ -52,6 +53,7 @@ class ClinicPolicy:
     flare_pain_threshold: int = 7
     flare_reschedule_hours: int = 72
     flare_action: str = "reschedule"
+    infection_reschedule_hours: int = 72
     activity_window_hours: int = 24
     spinal_procedure_weeks: int = 12
     history_days: int = 30

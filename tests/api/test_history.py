@@ -51,8 +51,26 @@ def test_a_resolved_or_older_aggravation_asks_for_lighter_work(api, clinic, clie
     assert "reduce_depth" in data["modifications"]
 
 
-def test_an_aggravation_flag_older_than_the_window_is_forgotten(api, clinic, client_person):
-    earlier_flag(clinic, client_person, kind="aggravation", days_ago=45)
+def test_a_resolved_aggravation_flag_older_than_the_window_is_forgotten(api, clinic, client_person):
+    earlier_flag(clinic, client_person, kind="aggravation", days_ago=45, resolved=True)
+    data = screen(api, client_person)
+    assert "HIST-AGGRAVATION" not in {r["rule"] for r in data["reasons"]}
+
+
+def test_an_open_aggravation_flag_counts_however_old_until_it_is_resolved(api, clinic, client_person):
+    flag = earlier_flag(clinic, client_person, kind="aggravation", days_ago=45)
+    assert "reduce_depth" in screen(api, client_person)["modifications"]
+
+    flag_resolve(flag=flag, note="followed up")
+    assert "HIST-AGGRAVATION" not in {r["rule"] for r in screen(api, client_person)["reasons"]}
+
+
+def test_the_most_recent_completed_session_decides_over_an_earlier_resolved_flag(api, clinic, client_person):
+    earlier_flag(clinic, client_person, kind="aggravation", days_ago=20, resolved=True)
+    # A later session went well: completed, no flag.
+    AppointmentFactory(
+        clinic=clinic, client=client_person, start=dt.datetime.now(dt.UTC) - dt.timedelta(days=3), status="completed"
+    )
     data = screen(api, client_person)
     assert "HIST-AGGRAVATION" not in {r["rule"] for r in data["reasons"]}
 

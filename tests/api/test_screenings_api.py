@@ -30,7 +30,7 @@ def test_no_concerns_proceeds_and_is_stored(api, client_person, therapist):
     assert response.status_code == 201, response.json()
     data = response.json()
     assert data["outcome"] == "proceed"
-    assert data["rule_set"] == {"name": "sciatica", "version": "1.0.0"}
+    assert data["rule_set"] == {"name": "sciatica", "version": "1.1.0"}
     assert data["reasons"] == []
     assert Screening.objects.get(pk=data["id"]).source == "screening"
 

@@ -162,7 +162,8 @@ def test_fetch_failure_raises_http_error(api):
     assert caught.value.permanent is True
 
 
-def test_fetch_from_a_private_address_is_refused_by_default(api):
+def test_fetch_from_a_private_address_is_refused_by_default(api, settings):
+    settings.ALLOW_PRIVATE_WEBHOOK_URLS = False
     with pytest.raises(HttpError) as caught:
         acuity.fetch(parse("scheduled.txt"), settings=settings_for(api), http=http_client)
 

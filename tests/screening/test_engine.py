@@ -12,6 +12,7 @@ from service.screening.engine import (
     RULE_IDS,
     RULE_SET_NAME,
     RULE_SET_VERSION,
+    AggravationFlag,
     Decision,
     History,
     Reason,
@@ -56,20 +57,34 @@ def context(
     )
 
 
-def aggravation(flagged_at: datetime, *, open_flag: bool) -> History:
+OUT_OF_WINDOW = NOW - timedelta(days=30) - timedelta(minutes=1)
+
+
+def aggravation(flagged_at: datetime, *, open_flag: bool, session_start: datetime | None = None) -> History:
+    """An aggravation flag on the client's most recent completed session (the day before it, by default)."""
     return History(
-        last_session_start=flagged_at - timedelta(days=1),
-        aggravation_flagged_at=flagged_at,
-        aggravation_flag_open=open_flag,
+        last_completed_start=session_start or flagged_at - timedelta(days=1),
+        last_completed_aggravation=AggravationFlag(flagged_at, open_flag),
+        earlier_open_aggravation_at=None,
+        bruising_flagged_at=None,
+    )
+
+
+def earlier_open(flagged_at: datetime, *, last_completed_start: datetime | None = None) -> History:
+    """An open aggravation flag on an earlier session; the last completed session (if any) had none."""
+    return History(
+        last_completed_start=last_completed_start,
+        last_completed_aggravation=None,
+        earlier_open_aggravation_at=flagged_at,
         bruising_flagged_at=None,
     )
 
 
 def bruising(flagged_at: datetime) -> History:
     return History(
-        last_session_start=flagged_at - timedelta(days=1),
-        aggravation_flagged_at=None,
-        aggravation_flag_open=False,
+        last_completed_start=flagged_at - timedelta(days=1),
+        last_completed_aggravation=None,
+        earlier_open_aggravation_at=None,
         bruising_flagged_at=flagged_at,
     )
 
@@ -124,6 +139,34 @@ RULE_CASES = [
         context({"cancer_history": True, "night_pain_unrelieved": True}),
         "needs_clearance",
         context({"cancer_history": True, "night_pain_unrelieved": False}, age=None),
+    ),
+    (
+        "RF-SYSTEMIC weight loss with night pain vs weight loss alone",
+        "RF-SYSTEMIC",
+        context({"weight_loss_unexplained": True, "night_pain_unrelieved": True}, age=40),
+        "needs_clearance",
+        context({"weight_loss_unexplained": True, "night_pain_unrelieved": False}, age=40),
+    ),
+    (
+        "RF-SYSTEMIC without a cancer history vs with one (RF-CANCER instead)",
+        "RF-SYSTEMIC",
+        context({"weight_loss_unexplained": True, "night_pain_unrelieved": True, "cancer_history": False}),
+        "needs_clearance",
+        context({"weight_loss_unexplained": True, "night_pain_unrelieved": True, "cancer_history": True}),
+    ),
+    (
+        "ADV-REVIEW one warning sign at 50 vs 49",
+        "ADV-REVIEW",
+        context({"night_pain_unrelieved": True}, age=50),
+        "proceed",
+        context({"night_pain_unrelieved": True}, age=49),
+    ),
+    (
+        "ADV-REVIEW one warning sign at 50, not with a cancer history (RF-CANCER instead)",
+        "ADV-REVIEW",
+        context({"weight_loss_unexplained": True, "cancer_history": False}, age=60),
+        "proceed",
+        context({"weight_loss_unexplained": True, "cancer_history": True}, age=60),
     ),
     (
         "RF-FRACTURE major vs none",
@@ -259,18 +302,29 @@ RULE_CASES = [
         context({"has_sciatica": True}, qualifications=None),
     ),
     (
-        "HIST-AGGRAVATION open within 7 days",
+        "HIST-AGGRAVATION open, raised 7 days before the answer less a minute vs exactly 7 days",
         "HIST-AGGRAVATION",
-        context(history=aggravation(NEXT_WEEK - timedelta(days=7) + MINUTE, open_flag=True)),
+        context(history=aggravation(NOW - timedelta(days=7) + MINUTE, open_flag=True)),
         "reschedule",
         context(history=None),
     ),
     (
-        "HIST-AGGRAVATION 30 days vs 30 days + 1 min",
+        "HIST-AGGRAVATION last completed session 30 days before the answer vs 30 days + 1 min (resolved flag)",
         "HIST-AGGRAVATION",
-        context(history=aggravation(NEXT_WEEK - timedelta(days=30), open_flag=True)),
+        context(history=aggravation(NOW - timedelta(days=29), open_flag=False, session_start=NOW - timedelta(days=30))),
         "proceed_with_modifications",
-        context(history=aggravation(NEXT_WEEK - timedelta(days=30) - MINUTE, open_flag=True)),
+        context(
+            history=aggravation(
+                NOW - timedelta(days=29), open_flag=False, session_start=NOW - timedelta(days=30) - MINUTE
+            )
+        ),
+    ),
+    (
+        "HIST-AGGRAVATION an earlier session's flag counts while open, not once resolved",
+        "HIST-AGGRAVATION",
+        context(history=earlier_open(NOW - timedelta(days=90))),
+        "proceed_with_modifications",
+        context(history=None),
     ),
     (
         "HIST-BRUISING 30 days vs 30 days + 1 min",
@@ -339,6 +393,7 @@ def test_every_rule_of_the_booking_table_is_covered():
         "HIST-AGGRAVATION",
         "HIST-BRUISING",
         "ADV-REVIEW",
+        "RF-SYSTEMIC",
     }
     assert set(RULE_IDS) == clinical
     assert {case[1] for case in RULE_CASES} == clinical
@@ -467,27 +522,27 @@ def test_policy_activity_window_moves_the_edge():
 
 def test_policy_history_days_moves_the_edge():
     policy = ClinicPolicy(history_days=14)
-    history = aggravation(NEXT_WEEK - timedelta(days=14) - MINUTE, open_flag=False)
+    history = aggravation(NOW - timedelta(days=13), open_flag=False, session_start=NOW - timedelta(days=14) - MINUTE)
     assert reason_for(screen(context(history=history, policy=policy)), "HIST-AGGRAVATION") is None
     assert reason_for(screen(context(history=history)), "HIST-AGGRAVATION") is not None
 
 
 def test_open_aggravation_flag_at_exactly_7_days_reduces_depth_instead():
-    history = aggravation(NEXT_WEEK - timedelta(days=7), open_flag=True)
+    history = aggravation(NOW - timedelta(days=7), open_flag=True)
     decision = screen(context(history=history))
     assert decision.outcome == "proceed_with_modifications"
     assert decision.modifications == ("reduce_depth",)
 
 
 def test_resolved_aggravation_flag_within_7_days_reduces_depth():
-    history = aggravation(NEXT_WEEK - timedelta(days=2), open_flag=False)
+    history = aggravation(NOW - timedelta(days=2), open_flag=False)
     decision = screen(context(history=history))
     assert reason_for(decision, "HIST-AGGRAVATION").outcome == "proceed_with_modifications"
     assert "reduce_depth" in decision.modifications
 
 
 def test_open_aggravation_flag_advises_a_start_when_the_flag_leaves_the_open_window():
-    flagged = NEXT_WEEK - timedelta(days=2)
+    flagged = NOW - timedelta(days=2)
     decision = screen(context(history=aggravation(flagged, open_flag=True)))
     assert decision.outcome == "reschedule"
     assert decision.earliest_advised_start == flagged + timedelta(days=7)
@@ -564,7 +619,7 @@ def test_outcomes_are_ordered_most_severe_first():
 
 def test_rule_set_is_named_and_versioned():
     assert RULE_SET_NAME == "sciatica"
-    assert RULE_SET_VERSION == "1.0.0"
+    assert RULE_SET_VERSION == "1.1.0"
 
 
 def test_policy_defaults_are_the_rule_pack_defaults():
@@ -573,6 +628,7 @@ def test_policy_defaults_are_the_rule_pack_defaults():
         "flare_pain_threshold": 7,
         "flare_reschedule_hours": 72,
         "flare_action": "reschedule",
+        "infection_reschedule_hours": 72,
         "activity_window_hours": 24,
         "spinal_procedure_weeks": 12,
         "history_days": 30,
@@ -583,6 +639,7 @@ def test_policy_defaults_are_the_rule_pack_defaults():
         "post_session_hours": 24,
         "reminder_hours_before": 24,
         "post_session_link_days": 7,
+        "retention_days": 2920,
     }
 
 
@@ -620,3 +677,44 @@ def test_policy_from_dict_names_every_bad_setting():
 def test_policy_refuses_bad_values_when_built_directly():
     with pytest.raises(PolicyInvalid):
         ClinicPolicy(flare_reschedule_hours=0)
+
+
+@pytest.mark.parametrize("region", REGIONS)
+def test_a_fever_reschedules_to_the_clinics_infection_hours_and_says_to_see_a_doctor(region):
+    policy = ClinicPolicy(emergency_region=region)
+    decision = screen(context({"fever_or_unwell": True, "worst_pain_24h": 6}, policy=policy))
+    reason = reason_for(decision, "RF-INFECTION")
+
+    assert decision.outcome == "reschedule"
+    assert decision.earliest_advised_start == NOW + timedelta(hours=72)
+    assert "if the fever and back pain go on, please see" in reason.client_message.lower()
+
+    later = screen(context({"fever_or_unwell": True}, policy=ClinicPolicy(infection_reschedule_hours=120)))
+    assert later.earliest_advised_start == NOW + timedelta(hours=120)
+
+
+@pytest.mark.parametrize("region", REGIONS)
+def test_warning_signs_without_a_cancer_history_name_no_condition(region):
+    policy = ClinicPolicy(emergency_region=region)
+    systemic = reason_for(
+        screen(context({"weight_loss_unexplained": True, "night_pain_unrelieved": True}, policy=policy)), "RF-SYSTEMIC"
+    )
+    review = reason_for(screen(context({"night_pain_unrelieved": True}, age=55, policy=policy)), "ADV-REVIEW")
+
+    assert systemic.outcome == "needs_clearance"
+    assert review.outcome == "proceed"
+    for text in (systemic.client_message, review.client_message):
+        assert "cancer" not in text.lower()
+        assert "tumour" not in text.lower()
+
+
+def test_a_fever_with_a_flare_keeps_the_later_of_the_two_dates():
+    policy = ClinicPolicy(infection_reschedule_hours=24, flare_reschedule_hours=96)
+    decision = screen(context({"fever_or_unwell": True, "flare_last_72h": True}, start=SOON, policy=policy))
+    assert decision.earliest_advised_start == NOW + timedelta(hours=96)
+
+
+def test_breathlessness_without_clot_signs_still_refers_urgently_with_emergency_wording():
+    decision = screen(context({"breathless_or_chest_pain": True, "dvt_signs": False}))
+    assert decision.outcome == "refer_urgently"
+    assert decision.emergency is True

@@ -12,6 +12,7 @@ from service.screening.answers import AnswersInvalid, prune_inapplicable, valida
 from service.screening.engine import (
     OUTCOMES,
     RED_FLAG_KEYS,
+    AggravationFlag,
     History,
     ScreeningContext,
     screen,
@@ -53,12 +54,14 @@ policies = st.builds(
     activity_window_hours=st.integers(1, 168),
     history_days=st.integers(1, 365),
     history_open_flag_days=st.integers(1, 365),
+    infection_reschedule_hours=st.integers(1, 720),
 )
 histories = st.none() | st.builds(
     History,
-    last_session_start=times(),
-    aggravation_flagged_at=times(),
-    aggravation_flag_open=st.booleans(),
+    last_completed_start=times(),
+    last_completed_aggravation=st.none()
+    | st.builds(AggravationFlag, raised_at=times().filter(lambda t: t is not None), open=st.booleans()),
+    earlier_open_aggravation_at=times(),
     bruising_flagged_at=times(),
 )
 contexts = st.builds(
@@ -108,6 +111,21 @@ def test_removing_a_red_flag_never_makes_the_outcome_more_severe(ctx, key, delet
     after = screen(ScreeningContext(**{**_fields(ctx), "answers": without_flag}))
     assert severity_rank(after.outcome) >= severity_rank(before.outcome)
     assert before.outcome == "refer_urgently"
+
+
+@given(contexts)
+def test_weight_loss_with_night_pain_always_needs_a_clinician(ctx):
+    answers = {**ctx.answers, "weight_loss_unexplained": True, "night_pain_unrelieved": True}
+    decision = screen(ScreeningContext(**{**_fields(ctx), "answers": answers}))
+    assert severity_rank(decision.outcome) <= severity_rank("needs_clearance")
+
+
+@given(contexts)
+def test_a_fever_never_lets_the_session_go_ahead_and_a_reschedule_always_has_a_date(ctx):
+    decision = screen(ScreeningContext(**{**_fields(ctx), "answers": {**ctx.answers, "fever_or_unwell": True}}))
+    assert severity_rank(decision.outcome) <= severity_rank("reschedule")
+    if decision.outcome == "reschedule":
+        assert decision.earliest_advised_start is not None
 
 
 def _fields(ctx: ScreeningContext) -> dict:
