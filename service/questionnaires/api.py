@@ -12,8 +12,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from service.models import Invitation
-from service.questionnaires.definitions import Item, Questionnaire, get_questionnaire
+from service.questionnaires.definitions import Item, Questionnaire
 from service.questionnaires.invitations import invitation_for_token
+from service.questionnaires.selectors import questionnaire_for_clinic
 from service.questionnaires.submission import InvitationClosed, questionnaire_submit
 from service.questionnaires.views import questionnaire_rate_limited
 from service.screening.answers import AnswersInvalid
@@ -50,7 +51,7 @@ def questionnaire_as_dict(questionnaire: Questionnaire) -> dict[str, Any]:
 def _invitation_as_dict(invitation: Invitation) -> dict[str, Any]:
     appointment = invitation.appointment
     return {
-        **questionnaire_as_dict(get_questionnaire(invitation.kind)),
+        **questionnaire_as_dict(questionnaire_for_clinic(invitation.kind, invitation.clinic)),
         "appointment": {
             "start": appointment.start.astimezone(invitation.clinic.tz).isoformat(),
             "timezone": invitation.clinic.timezone,

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import lru_cache
 
 ITEM_TYPES = ("boolean", "integer", "choice", "text")
 
@@ -76,6 +77,12 @@ class Questionnaire:
 
 
 VERSION = "1.0.0"
+
+# CL-SPINAL-PROCEDURE's window is a clinic setting (`spinal_procedure_weeks`), so its question names the
+# clinic's own number of weeks: a client 20 weeks after surgery must not answer "no" to "12 weeks" at a
+# clinic that holds bookings for 26.
+DEFAULT_SPINAL_PROCEDURE_WEEKS = 12
+_SPINAL_PROCEDURE_TEXT = "Have you had surgery or an injection in your spine in the last {weeks} weeks?"
 
 _SCIATICA = (Condition("has_sciatica", True),)
 _PREGNANT = (Condition("pregnant", True),)
@@ -265,7 +272,7 @@ _BOOKING_ITEMS: tuple[Item, ...] = (
     ),
     _yes_no(
         "spinal_procedure_recent",
-        "Have you had surgery or an injection in your spine in the last 12 weeks?",
+        _SPINAL_PROCEDURE_TEXT.format(weeks=DEFAULT_SPINAL_PROCEDURE_WEEKS),
         section="Your health",
     ),
     _yes_no("pregnant", "Are you pregnant?", section="Pregnancy"),
@@ -345,12 +352,29 @@ QUESTIONNAIRES: dict[str, Questionnaire] = {
 }
 
 
-def get_questionnaire(kind: str) -> Questionnaire:
-    """The questionnaire of ``kind``; raises KeyError for an unknown kind."""
+def get_questionnaire(kind: str, *, spinal_procedure_weeks: int = DEFAULT_SPINAL_PROCEDURE_WEEKS) -> Questionnaire:
+    """The questionnaire of ``kind`` as a clinic with that spinal-procedure window asks it.
+
+    Raises KeyError for an unknown kind.
+    """
     try:
-        return QUESTIONNAIRES[kind]
+        questionnaire = QUESTIONNAIRES[kind]
     except KeyError:
         raise KeyError(f"unknown questionnaire kind {kind!r}") from None
+    if spinal_procedure_weeks == DEFAULT_SPINAL_PROCEDURE_WEEKS or "spinal_procedure_recent" not in questionnaire.keys:
+        return questionnaire
+    return _with_spinal_weeks(kind, spinal_procedure_weeks)
+
+
+@lru_cache(maxsize=64)
+def _with_spinal_weeks(kind: str, weeks: int) -> Questionnaire:
+    items = tuple(
+        replace(item, text=_SPINAL_PROCEDURE_TEXT.format(weeks=weeks))
+        if item.key == "spinal_procedure_recent"
+        else item
+        for item in QUESTIONNAIRES[kind].items
+    )
+    return replace(QUESTIONNAIRES[kind], items=items)
 
 
 # Every key any questionnaire asks, in first-asked order.

@@ -15,7 +15,8 @@ from rest_framework.views import APIView
 
 from service.api.auth import request_clinic
 from service.models import QuestionnaireResponse
-from service.questionnaires.definitions import QUESTIONNAIRES, Item, Questionnaire, get_questionnaire
+from service.questionnaires.definitions import QUESTIONNAIRES, Item, Questionnaire
+from service.questionnaires.selectors import questionnaire_for_clinic
 
 __all__ = ["QuestionnaireFhirView", "QuestionnaireResponseFhirView", "questionnaire_resource", "response_resource"]
 
@@ -93,7 +94,7 @@ def questionnaire_resource(questionnaire: Questionnaire) -> dict[str, Any]:
 
 def response_resource(response: QuestionnaireResponse) -> dict[str, Any]:
     """A FHIR R4 QuestionnaireResponse with the answers in questionnaire order."""
-    questionnaire = get_questionnaire(response.kind)
+    questionnaire = questionnaire_for_clinic(response.kind, response.appointment.clinic)
     answers = response.answers or {}
     appointment = response.appointment
     return {
@@ -121,7 +122,8 @@ class QuestionnaireFhirView(APIView):
     def get(self, request: Request, kind: str) -> Response:
         if kind not in QUESTIONNAIRES:
             raise exceptions.NotFound("There is no questionnaire of that kind.")
-        return Response(questionnaire_resource(get_questionnaire(kind)))
+        # The questions as the caller's clinic asks them (its spinal-procedure window).
+        return Response(questionnaire_resource(questionnaire_for_clinic(kind, request_clinic(request))))
 
 
 class QuestionnaireResponseFhirView(APIView):

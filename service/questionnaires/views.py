@@ -17,8 +17,9 @@ from prometheus_client import Counter
 
 from service.models import Invitation, QuestionnaireKind, QuestionnaireResponse
 from service.notifications.render import session_time_text
-from service.questionnaires.definitions import Item, Questionnaire, get_questionnaire
+from service.questionnaires.definitions import Item, Questionnaire
 from service.questionnaires.invitations import invitation_for_token
+from service.questionnaires.selectors import questionnaire_for_clinic
 from service.questionnaires.submission import (
     InvitationClosed,
     questionnaire_submit,
@@ -213,7 +214,7 @@ def questionnaire_page(request: HttpRequest, token: str) -> HttpResponse:
     invitation = invitation_for_token(token)
     if invitation is None:
         return _ended(request)
-    questionnaire = get_questionnaire(invitation.kind)
+    questionnaire = questionnaire_for_clinic(invitation.kind, invitation.clinic)
     errors: dict[str, str] = {}
     status = 200
     previous = QuestionnaireResponse.objects.filter(invitation=invitation).first()
