@@ -2,69 +2,26 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from service.models import QuestionnaireResponse
+from tests.browser import ARTIFACTS, PHONE, browser_marks, in_browser
 from tests.questionnaires.support import open_link
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists() and os.environ.get("CI", "").lower() != "true",
-        reason="needs /usr/bin/chromium (CI installs it and never skips)",
-    ),
-]
-
-
-def _in_phone(script: Callable[[Any], Any]) -> Any:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=[
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
-        try:
-            context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
-            page = context.new_page()
-            page.set_default_timeout(15_000)
-            return script(page)
-        finally:
-            browser.close()
+pytestmark = browser_marks
 
 
 @pytest.fixture
 def on_phone(live_server) -> Callable[[Callable[[Any], Any]], Any]:
-    """Run a script against a phone-sized page on its own thread.
-
-    Playwright's sync API runs an event loop (in greenlets) on its thread; keeping it off the test's
-    thread leaves the test's database connection, and Django's async-safety checks, untouched.
-    """
+    """Run a script against a phone-sized page; the page may load nothing from beyond this machine."""
 
     def run(script: Callable[[Any], Any]) -> Any:
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            return pool.submit(script_with_artifacts, script).result(timeout=120)
-
-    def script_with_artifacts(script):
-        ARTIFACTS.mkdir(exist_ok=True)
-        return _in_phone(script)
+        result, outside = in_browser(script, viewport=PHONE)
+        assert outside == [], f"the page asked for other origins: {outside}"
+        return result
 
     return run
 
