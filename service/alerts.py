@@ -1,10 +1,17 @@
-"""Alerts to therapists: each new warning or critical flag, once per channel, with no health details."""
+"""Alerts to therapists: the warning or critical flags of one submission, once per channel, no health details."""
 
 from __future__ import annotations
 
 import hashlib
 
-from service.models import Flag, FlagSeverity, Notification, NotificationChannel, NotificationPurpose
+from service.models import (
+    Flag,
+    FlagSeverity,
+    Notification,
+    NotificationChannel,
+    NotificationPurpose,
+    NotificationStatus,
+)
 from service.notifications.outbox import notifications_create
 
 __all__ = ["flag_alerts_create"]
@@ -13,10 +20,12 @@ _ALERTED = (FlagSeverity.WARNING, FlagSeverity.CRITICAL)
 
 
 def _dedupe_key(flag: Flag, channel: str, recipient: str) -> str:
-    key = f"flag:{flag.id}:{channel}:{recipient}"
+    # The flags one submission raises share its screening: they go out as one alert per channel.
+    group = f"screening:{flag.screening_id}" if flag.screening_id else f"flag:{flag.id}"
+    key = f"{group}:{channel}:{recipient}"
     # The column holds 200 characters; a very long address is named by its hash instead.
     if len(key) > 200:
-        key = f"flag:{flag.id}:{channel}:{hashlib.sha256(recipient.encode()).hexdigest()}"
+        key = f"{group}:{channel}:{hashlib.sha256(recipient.encode()).hexdigest()}"
     return key
 
 
@@ -56,4 +65,10 @@ def flag_alerts_create(*, flag: Flag) -> list[Notification]:
     if flag.severity == FlagSeverity.CRITICAL:
         add(NotificationChannel.EMAIL, NotificationPurpose.CLINIC_ALERT, appointment.clinic.contact_email)
     notifications_create(rows)
+    if flag.severity == FlagSeverity.CRITICAL and flag.screening_id:
+        # A critical flag raised after a warning one by the same submission: the one alert, not yet
+        # sent, now says urgent and links to the critical flag.
+        Notification.objects.filter(
+            dedupe_key__in=[row.dedupe_key for row in rows], status=NotificationStatus.PENDING
+        ).exclude(flag=flag).update(flag=flag)
     return rows

@@ -14,6 +14,7 @@ from django.utils import timezone
 from service.audit import SYSTEM, audit_record
 from service.models import (
     AppointmentStatus,
+    Flag,
     InvitationStatus,
     Notification,
     NotificationChannel,
@@ -195,6 +196,18 @@ def _not_to_send(notification: Notification, now: dt.datetime) -> str:
     return ""
 
 
+def _alerted_flag_ids(notification: Notification) -> list[UUID]:
+    """The flags one alert spoke for: every warning or critical flag of the submission behind it."""
+    flag = notification.flag
+    if not flag.screening_id:
+        return [flag.pk]
+    return list(
+        Flag.objects.filter(screening_id=flag.screening_id, severity__in=("warning", "critical")).values_list(
+            "pk", flat=True
+        )
+    )
+
+
 def _finish(notification: Notification, **values: object) -> None:
     # Only while our claim stands: a row re-claimed after a lost lease belongs to the new claimant.
     Notification.objects.filter(
@@ -260,14 +273,15 @@ def _send_claimed(notification: Notification, now: dt.datetime) -> str:
     with transaction.atomic():
         _finish(notification, status=NotificationStatus.SENT, sent_at=timezone.now(), last_error="")
         if notification.purpose == NotificationPurpose.FLAG_ALERT and notification.flag_id:
-            audit_record(
-                clinic_id=notification.clinic_id,
-                action="flag.alerted",
-                actor=SYSTEM,
-                object_type="flag",
-                object_id=notification.flag_id,
-                note=f"by {channel}",
-            )
+            for flag_id in _alerted_flag_ids(notification):
+                audit_record(
+                    clinic_id=notification.clinic_id,
+                    action="flag.alerted",
+                    actor=SYSTEM,
+                    object_type="flag",
+                    object_id=flag_id,
+                    note=f"by {channel}",
+                )
     logger.info(
         "notification %s channel=%s purpose=%s attempt=%d result=sent",
         notification.id, channel, purpose, notification.attempts,

@@ -135,3 +135,45 @@ def test_a_session_with_no_therapist_alerts_only_the_clinic_when_critical(clinic
     assert not Notification.objects.exists()
     raise_flag(appointment, "critical")
     assert list(Notification.objects.values_list("purpose", flat=True)) == ["clinic_alert"]
+
+
+def test_the_flags_of_one_submission_go_out_as_one_alert_per_channel(appointment, clinic):
+    from service.audit import flag_events
+    from service.models import Screening
+
+    screening = Screening.objects.create(
+        clinic=clinic, appointment=appointment, client=appointment.client, source="pre_session", start=appointment.start,
+        outcome="reschedule", rule_set_name="sciatica", rule_set_version="1.1.0",
+    )  # fmt: skip
+    flags = [
+        flag_raise(
+            appointment=appointment,
+            severity="warning",
+            source="pre_session",
+            kind=kind,
+            reasons=REASONS,
+            screening=screening,
+        )  # fmt: skip
+        for kind in ("screening", "aggravation")
+    ]
+    critical = flag_raise(
+        appointment=appointment, severity="critical", source="pre_session", kind="red_flag", reasons=REASONS,
+        screening=screening,
+    )  # fmt: skip
+
+    therapist_alerts = Notification.objects.filter(purpose="flag_alert")
+    assert sorted(therapist_alerts.values_list("channel", flat=True)) == ["email", "sms"]
+    # The one alert speaks for the most severe flag of the submission: urgent, and links to it.
+    assert set(therapist_alerts.values_list("flag_id", flat=True)) == {critical.id}
+    send_all()
+    therapist_mail = [m for m in mail.outbox if m.to == ["sam@harbour.example"]]
+    assert [m.subject for m in therapist_mail] == ["Urgent: a session has been flagged: please review"]
+    # Every flag of the submission shows that it was alerted.
+    histories = flag_events(flag_ids=[f.id for f in [*flags, critical]])
+    assert all("alerted" in {e["action"] for e in histories[f.id]} for f in [*flags, critical])
+
+
+def test_flags_of_separate_submissions_are_alerted_separately(appointment):
+    raise_flag(appointment, "warning")
+    raise_flag(appointment, "warning")
+    assert Notification.objects.filter(purpose="flag_alert", channel="email").count() == 2
