@@ -142,24 +142,28 @@ def test_the_flags_of_one_submission_go_out_as_one_alert_per_channel(appointment
     from service.models import Screening
 
     screening = Screening.objects.create(
-        clinic=clinic, appointment=appointment, client=appointment.client, source="pre_session", start=appointment.start,
-        outcome="reschedule", rule_set_name="sciatica", rule_set_version="1.1.0",
-    )  # fmt: skip
-    flags = [
-        flag_raise(
+        clinic=clinic,
+        appointment=appointment,
+        client=appointment.client,
+        source="pre_session",
+        start=appointment.start,
+        outcome="reschedule",
+        rule_set_name="sciatica",
+        rule_set_version="1.1.0",
+    )
+
+    def raise_in_submission(severity: str, kind: str):
+        return flag_raise(
             appointment=appointment,
-            severity="warning",
+            severity=severity,
             source="pre_session",
             kind=kind,
             reasons=REASONS,
             screening=screening,
-        )  # fmt: skip
-        for kind in ("screening", "aggravation")
-    ]
-    critical = flag_raise(
-        appointment=appointment, severity="critical", source="pre_session", kind="red_flag", reasons=REASONS,
-        screening=screening,
-    )  # fmt: skip
+        )
+
+    flags = [raise_in_submission("warning", kind) for kind in ("screening", "aggravation")]
+    critical = raise_in_submission("critical", "red_flag")
 
     therapist_alerts = Notification.objects.filter(purpose="flag_alert")
     assert sorted(therapist_alerts.values_list("channel", flat=True)) == ["email", "sms"]
