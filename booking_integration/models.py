@@ -17,6 +17,7 @@ WEBHOOK_EVENTS: tuple[str, ...] = (
     "screening.completed",
     "appointment.flagged",
     "flag.acknowledged",
+    "flag.escalated",
     "flag.resolved",
     "questionnaire.sent",
     "questionnaire.completed",

@@ -31,6 +31,11 @@ def on_flag_acknowledged(sender: Any, flag: Any, **kwargs: Any) -> None:
     message_create(clinic=flag.clinic_id, event_type="flag.acknowledged", data=lambda: flag_data(flag))
 
 
+@receiver(events.flag_escalated, dispatch_uid="webhooks.flag_escalated")
+def on_flag_escalated(sender: Any, flag: Any, **kwargs: Any) -> None:
+    message_create(clinic=flag.clinic_id, event_type="flag.escalated", data=lambda: flag_data(flag))
+
+
 @receiver(events.flag_resolved, dispatch_uid="webhooks.flag_resolved")
 def on_flag_resolved(sender: Any, flag: Any, **kwargs: Any) -> None:
     message_create(clinic=flag.clinic_id, event_type="flag.resolved", data=lambda: flag_data(flag))

@@ -21,6 +21,7 @@ appointment_no_show = Signal()
 flag_raised = Signal()
 flag_acknowledged = Signal()
 flag_resolved = Signal()
+flag_escalated = Signal()
 # kwargs: invitations (a list: the questionnaires one sweep batch sent, so receivers can work in bulk)
 questionnaire_sent = Signal()
 # kwargs: invitation, response, screening

@@ -12,6 +12,7 @@ PERIODIC_TASKS: dict[str, tuple[str, int]] = {
     "questionnaire sweep": ("service.questionnaires.tasks.questionnaire_sweep", 60),
     "notification sweep": ("service.notifications.tasks.notification_sweep", 60),
     "data retention purge": ("service.tasks.data_retention_purge", 24 * 60 * 60),
+    "flag escalation sweep": ("service.tasks.flags_escalation_sweep", 60),
 }
 
 

@@ -31,5 +31,13 @@ def data_retention_purge() -> None:
     data_purge()
 
 
+@shared_task(name="service.tasks.flags_escalation_sweep", ignore_result=True)
+def flags_escalation_sweep() -> int:
+    """Every minute: escalate the flags nobody acknowledged in their clinic's time (each at most once)."""
+    from service.escalation import flags_escalate_due
+
+    return flags_escalate_due()
+
+
 from service.notifications.tasks import *  # noqa: E402, F403
 from service.questionnaires.tasks import *  # noqa: E402, F403

@@ -25,7 +25,7 @@ class ClinicSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Clinic
-        fields = ["id", "name", "timezone", "emergency_region", "contact_email", "policy"]
+        fields = ["id", "name", "timezone", "emergency_region", "contact_email", "contact_phone", "policy"]
         read_only_fields = ["id"]
 
     def validate_timezone(self, value: str) -> str:

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from phonenumber_field.modelfields import PhoneNumberField
 
 
 def validate_timezone(value: str) -> None:
@@ -31,6 +32,7 @@ class Clinic(models.Model):
     timezone = models.CharField(max_length=64, default="UTC", validators=[validate_timezone])
     emergency_region = models.CharField(max_length=16, choices=EmergencyRegion, default=EmergencyRegion.GENERIC)
     contact_email = models.EmailField(blank=True, help_text="Critical flags and endpoint failures are sent here.")
+    contact_phone = PhoneNumberField(blank=True, help_text="Escalations of flags nobody acknowledged go here by SMS.")
     # The events some active endpoint of the clinic subscribes to, kept by the endpoint services in the
     # same transaction: a change nobody listens to then costs no query on the hot path.
     webhook_events = models.JSONField(default=list, blank=True, editable=False)

@@ -22,6 +22,7 @@ class NotificationPurpose(models.TextChoices):
     FLAG_ALERT = "flag_alert"
     CLINIC_ALERT = "clinic_alert"
     ENDPOINT_DISABLED = "endpoint_disabled"
+    ESCALATION = "escalation"
 
 
 class NotificationStatus(models.TextChoices):

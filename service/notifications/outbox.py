@@ -189,6 +189,9 @@ def _not_to_send(notification: Notification, now: dt.datetime) -> str:
             return "session started"
         if notification.channel not in (appointment.client.contact_channels or []):
             return f"client opted out of {notification.channel}"
+    elif notification.purpose == NotificationPurpose.ESCALATION:
+        if notification.flag is None or notification.flag.status != "open":
+            return "flag acknowledged since"
     elif notification.purpose == NotificationPurpose.FLAG_ALERT:
         therapist = notification.flag.appointment.therapist if notification.flag else None
         if therapist is None or notification.channel not in (therapist.alert_channels or []):

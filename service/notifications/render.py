@@ -16,7 +16,7 @@ from service.screenings import clinic_policy
 __all__ = ["Rendered", "flag_link", "questionnaire_link", "render_notification", "session_time_text"]
 
 _INVITATION_PURPOSES = (NotificationPurpose.QUESTIONNAIRE, NotificationPurpose.REMINDER)
-_FLAG_PURPOSES = (NotificationPurpose.FLAG_ALERT, NotificationPurpose.CLINIC_ALERT)
+_FLAG_PURPOSES = (NotificationPurpose.FLAG_ALERT, NotificationPurpose.CLINIC_ALERT, NotificationPurpose.ESCALATION)
 
 
 @dataclass(frozen=True)

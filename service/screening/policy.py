@@ -38,6 +38,9 @@ _INT_RANGES: dict[str, tuple[int, int]] = {
     "post_session_link_days": (1, 90),
     # How long answers, platform deliveries and message bodies are kept (default eight years, the UK adult-record norm).
     "retention_days": (30, 365 * 100),
+    # A flag nobody acknowledged is escalated to the clinic after this long.
+    "escalate_critical_minutes": (1, 24 * 60),
+    "escalate_warning_minutes": (1, 7 * 24 * 60),
 }
 _CHOICES: dict[str, tuple[str, ...]] = {
     "emergency_region": EMERGENCY_REGIONS,
@@ -65,6 +68,8 @@ class ClinicPolicy:
     reminder_hours_before: int = 24
     post_session_link_days: int = 7
     retention_days: int = 2920
+    escalate_critical_minutes: int = 15
+    escalate_warning_minutes: int = 240
 
     def __post_init__(self) -> None:
         errors = [
