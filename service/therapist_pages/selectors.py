@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.http import Http404
 from django.utils import timezone
@@ -25,10 +25,12 @@ from service.screening.engine import CES_SIGNS, RED_FLAG_KEYS
 
 __all__ = [
     "AnswerRow",
-    "FlaggedSession",
+    "SessionBrief",
+    "clinic_therapists",
+    "coming_sessions",
     "flag_answer_rows",
     "flag_for_user",
-    "flagged_upcoming_sessions",
+    "flags_to_review",
     "user_clinic",
     "user_membership",
     "user_therapist",
@@ -110,42 +112,106 @@ def _own_sessions_only(user) -> Therapist | None:
     return user_therapist(user) if user_membership(user) is None else None
 
 
+_SOURCE_RANK = {FlagSource.POST_SESSION: 0, FlagSource.PRE_SESSION: 1, FlagSource.SCREENING: 2, FlagSource.STAFF: 3}
+
+
+def flags_to_review(*, user, therapist: Therapist | None = None) -> list[Flag]:
+    """Every open or acknowledged flag the user may see, whatever became of its session.
+
+    After-the-session flags first (a client got worse), then by severity, newest first; so nothing
+    flagged is out of sight because its session is over.
+    """
+    clinic = user_clinic(user)
+    if clinic is None:
+        return []
+    flags = Flag.objects.filter(clinic=clinic, status__in=(FlagStatus.OPEN, FlagStatus.ACKNOWLEDGED)).select_related(
+        "appointment__client", "appointment__therapist"
+    )
+    own = _own_sessions_only(user)
+    if own is not None or therapist is not None:
+        flags = flags.filter(appointment__therapist=own or therapist)
+    return sorted(
+        flags.order_by("-created_at")[:500],
+        key=lambda f: (_SOURCE_RANK.get(f.source, 9), _SEVERITY_RANK[f.severity], -f.created_at.timestamp()),
+    )
+
+
 @dataclass
-class FlaggedSession:
+class SessionBrief:
+    """What a therapist needs before a session: the decision, what to change, what changed, the client's words."""
+
     appointment: Appointment
-    flags: list[Flag] = field(default_factory=list)
+    outcome: str
+    instructions: list[str]
+    changes_since_booking: list[str]
+    concerns: str
+    flags: list[Flag]
 
-    @property
-    def top_severity(self) -> str:
-        return min((f.severity for f in self.flags), key=_SEVERITY_RANK.__getitem__)
 
+def coming_sessions(
+    *, user, therapist: Therapist | None = None, now: dt.datetime | None = None, days: int = 7
+) -> list[SessionBrief]:
+    """Booked sessions from the start of today (clinic time) to `days` ahead, each with its brief."""
+    from service.therapist_pages.labels import instruction
 
-def flagged_upcoming_sessions(*, user, now: dt.datetime | None = None) -> list[FlaggedSession]:
-    """Booked sessions from now on with open or acknowledged flags: a therapist's own, or the clinic's for staff."""
     clinic = user_clinic(user)
     if clinic is None:
         return []
     now = now or timezone.now()
-    flags = (
-        Flag.objects.filter(
+    today = now.astimezone(clinic.tz).replace(hour=0, minute=0, second=0, microsecond=0)
+    sessions = (
+        Appointment.objects.filter(
             clinic=clinic,
-            status__in=(FlagStatus.OPEN, FlagStatus.ACKNOWLEDGED),
-            appointment__status=AppointmentStatus.BOOKED,
-            appointment__start__gte=now,
+            status=AppointmentStatus.BOOKED,
+            start__gte=today,
+            start__lt=today + dt.timedelta(days=days + 1),
         )
-        .select_related("appointment__client", "appointment__therapist", "appointment__clinic")
-        .order_by("appointment__start", "appointment_id", "-created_at")
+        .select_related("client", "therapist", "latest_screening")
+        .prefetch_related("flags")
+        .order_by("start")
     )
-    # Clinic staff see every therapist's sessions; a therapist (without a staff membership) their own.
-    therapist = _own_sessions_only(user)
-    if therapist is not None:
-        flags = flags.filter(appointment__therapist=therapist)
-    sessions: dict[object, FlaggedSession] = {}
-    for flag in flags:
-        sessions.setdefault(flag.appointment_id, FlaggedSession(flag.appointment)).flags.append(flag)
-    for session in sessions.values():
-        session.flags.sort(key=lambda f: _SEVERITY_RANK[f.severity])
-    return list(sessions.values())
+    own = _own_sessions_only(user)
+    if own is not None or therapist is not None:
+        sessions = sessions.filter(therapist=own or therapist)
+    sessions = list(sessions[:200])
+    pre_session = {
+        response.appointment_id: response.answers
+        for response in QuestionnaireResponse.objects.filter(
+            appointment__in=sessions, kind=QuestionnaireKind.PRE_SESSION
+        ).only("appointment_id", "answers")
+    }
+    briefs = []
+    for appointment in sessions:
+        screening = appointment.latest_screening
+        flags = sorted(
+            (f for f in appointment.flags.all() if f.status != FlagStatus.RESOLVED),
+            key=lambda f: _SEVERITY_RANK[f.severity],
+        )
+        answers = pre_session.get(appointment.pk) or {}
+        briefs.append(
+            SessionBrief(
+                appointment=appointment,
+                outcome=screening.outcome if screening else "proceed",
+                instructions=[instruction(m) for m in (screening.modifications if screening else [])],
+                changes_since_booking=[
+                    str(reason.get("therapist_message", ""))
+                    for flag in flags
+                    if flag.source == FlagSource.PRE_SESSION
+                    for reason in flag.reasons
+                ],
+                concerns=str(answers.get("concerns") or (appointment.booking_answers or {}).get("concerns") or ""),
+                flags=flags,
+            )
+        )
+    return briefs
+
+
+def clinic_therapists(*, user) -> list[Therapist]:
+    """The therapists a staff member may filter by; empty for a therapist, who sees their own sessions."""
+    clinic = user_clinic(user)
+    if clinic is None or _own_sessions_only(user) is not None:
+        return []
+    return list(Therapist.objects.filter(clinic=clinic, active=True).order_by("name").only("id", "name"))
 
 
 def flag_for_user(*, user, flag_id: object) -> Flag:

@@ -5,7 +5,7 @@ from django.urls import path
 from service.therapist_pages import views
 
 urlpatterns = [
-    path("", views.flagged_sessions, name="therapist-home"),
+    path("", views.workspace, name="therapist-home"),
     path("flags/<uuid:flag_id>", views.flag_detail, name="therapist-flag"),
     path("flags/<uuid:flag_id>/acknowledge", views.flag_acknowledge_view, name="therapist-flag-acknowledge"),
     path("flags/<uuid:flag_id>/resolve", views.flag_resolve_view, name="therapist-flag-resolve"),

@@ -13,14 +13,17 @@ from service.audit import actor_for_user, audit_record, flag_events
 from service.exceptions import Conflict
 from service.flags import flag_acknowledge, flag_resolve
 from service.notifications.render import session_time_text
+from service.therapist_pages import labels
 from service.therapist_pages.selectors import (
+    clinic_therapists,
+    coming_sessions,
     flag_answer_rows,
     flag_for_user,
-    flagged_upcoming_sessions,
+    flags_to_review,
     user_clinic,
 )
 
-__all__ = ["flag_acknowledge_view", "flag_detail", "flag_resolve_view", "flagged_sessions"]
+__all__ = ["flag_acknowledge_view", "flag_detail", "flag_resolve_view", "workspace"]
 
 
 class FlagNoteForm(forms.Form):
@@ -33,20 +36,42 @@ def _no_clinic(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def flagged_sessions(request: HttpRequest) -> HttpResponse:
+def workspace(request: HttpRequest) -> HttpResponse:
+    """The landing page: every flag still to review, then today's and the coming days' sessions with their brief."""
     clinic = user_clinic(request.user)
     if clinic is None:
         return _no_clinic(request)
-    sessions = flagged_upcoming_sessions(user=request.user)
-    for session in sessions:
-        session.time_text = session_time_text(session.appointment.start, clinic)
-    return render(request, "therapist/flagged_sessions.html", {"clinic": clinic, "sessions": sessions})
+    therapists = clinic_therapists(user=request.user)
+    chosen = next((t for t in therapists if str(t.pk) == request.GET.get("therapist", "")), None)
+    flags = flags_to_review(user=request.user, therapist=chosen)
+    for flag in flags:
+        flag.time_text = session_time_text(flag.appointment.start, clinic)
+        flag.labels = _flag_labels(flag)
+    days: dict[str, list] = {}
+    for brief in coming_sessions(user=request.user, therapist=chosen):
+        local = brief.appointment.start.astimezone(clinic.tz)
+        brief.time_text = f"{local:%H:%M}"
+        brief.outcome_text = labels.OUTCOME.get(brief.outcome, brief.outcome)
+        for flag in brief.flags:
+            flag.labels = _flag_labels(flag)
+        days.setdefault(f"{local:%A %-d %B}", []).append(brief)
+    context = {"clinic": clinic, "flags": flags, "days": days, "therapists": therapists, "chosen": chosen}
+    return render(request, "therapist/workspace.html", context)
+
+
+def _flag_labels(flag) -> dict[str, str]:
+    return {
+        "severity": labels.SEVERITY.get(flag.severity, flag.severity),
+        "source": labels.SOURCE.get(flag.source, flag.source),
+        "kind": labels.KIND.get(flag.kind, flag.kind),
+    }
 
 
 @login_required
 @require_GET
 def flag_detail(request: HttpRequest, flag_id: str) -> HttpResponse:
     flag = flag_for_user(user=request.user, flag_id=flag_id)
+    flag.labels = _flag_labels(flag)
     appointment = flag.appointment
     # The page shows the client's answers: reading them is recorded.
     audit_record(

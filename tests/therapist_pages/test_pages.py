@@ -78,34 +78,38 @@ def test_the_login_page_signs_in_and_goes_to_the_list(client, sam_user):
     assert client.get("/therapist/").status_code == 200
 
 
-def test_a_therapist_sees_their_own_flagged_upcoming_sessions(sam_user, clinic, therapist, jo):
+def test_a_therapist_sees_every_open_flag_of_their_own_sessions_whatever_the_session(sam_user, clinic, therapist, jo):
     mine = AppointmentFactory(clinic=clinic, therapist=therapist)
     theirs = AppointmentFactory(clinic=clinic, therapist=jo)
-    past = AppointmentFactory(clinic=clinic, therapist=therapist, start=timezone.now() - dt.timedelta(days=2))
+    past = AppointmentFactory(
+        clinic=clinic, therapist=therapist, start=timezone.now() - dt.timedelta(days=2), status="completed"
+    )
     resolved = AppointmentFactory(clinic=clinic, therapist=therapist, start=timezone.now() + dt.timedelta(days=4))
-    flag_on(mine, severity="critical", kind="red_flag")
-    flag_on(mine)
+    critical = flag_on(mine, severity="critical", kind="red_flag", source="screening")
+    warning = flag_on(mine, source="screening")
+    after_session = flag_on(past, source="post_session")
     flag_on(theirs)
-    flag_on(past)
     from service.flags import flag_resolve
 
-    flag_resolve(flag=flag_on(resolved))
+    gone = flag_on(resolved)
+    flag_resolve(flag=gone)
 
     html = signed_in(sam_user).get("/therapist/").content.decode()
-    assert html.count('href="/therapist/flags/') == 2
-    assert mine.client.name in html
+    flags_section = html[: html.index('id="sessions-heading"')]
+    shown = re.findall(r'id="flag-([0-9a-f-]+)"', flags_section)
+    # A completed session's post-session flag is there, and first; then the most severe.
+    assert shown == [str(after_session.id), str(critical.id), str(warning.id)]
     assert theirs.client.name not in html
-    assert past.client.name not in html
-    assert resolved.client.name not in html
-    # The most severe flag comes first.
-    assert html.index("badge critical") < html.index("badge warning")
+    assert str(gone.id) not in flags_section
 
 
-def test_clinic_staff_see_every_therapists_sessions(desk_user, clinic, therapist, jo):
+def test_clinic_staff_see_every_therapists_flags_and_can_filter_by_therapist(desk_user, clinic, therapist, jo):
     flag_on(AppointmentFactory(clinic=clinic, therapist=therapist))
-    flag_on(AppointmentFactory(clinic=clinic, therapist=jo))
-    html = signed_in(desk_user).get("/therapist/").content.decode()
-    assert html.count('href="/therapist/flags/') == 2
+    jos = flag_on(AppointmentFactory(clinic=clinic, therapist=jo))
+    browser = signed_in(desk_user)
+    assert browser.get("/therapist/").content.decode().count('class="card flag') == 2
+    filtered = browser.get(f"/therapist/?therapist={jo.id}").content.decode()
+    assert re.findall(r'id="flag-([0-9a-f-]+)"', filtered) == [str(jos.id)]
 
 
 def test_another_clinics_flag_is_a_404(sam_user, other_clinic):
@@ -194,5 +198,6 @@ def test_the_list_reads_a_fixed_number_of_queries(sam_user, clinic, therapist, d
         flag_on(AppointmentFactory(clinic=clinic, therapist=therapist))
     browser = signed_in(sam_user)
     browser.get("/therapist/")
-    with django_assert_max_num_queries(8):
+    # Constant, however many flags and sessions: sign-in, clinic, flags, sessions with theirs, answers.
+    with django_assert_max_num_queries(10):
         assert browser.get("/therapist/").status_code == 200
