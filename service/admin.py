@@ -11,6 +11,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from service import appointments as booking
+from service import people
 from service.admin_scope import ClinicScopedAdmin, ReadOnlyAdmin
 from service.audit import actor_for_user
 from service.clinics import api_key_create, api_key_revoke
@@ -88,6 +89,12 @@ class TherapistAdmin(ClinicScopedAdmin):
     list_filter = ("clinic", "active")
     search_fields = ("name", "email")
     exclude = ("user",)  # a therapist's sign-in is made by their invitation, never picked from every user
+    actions = ["invite"]
+
+    @admin.action(description="Email a set-password invitation", permissions=["change"])
+    def invite(self, request: HttpRequest, queryset: QuerySet) -> None:
+        actor = actor_for_user(request.user)
+        _run_each(self, request, queryset, lambda t: people.therapist_invite(therapist=t, actor=actor), "Invited")
 
 
 @admin.register(Client)

@@ -2,12 +2,26 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Mapping
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
-from service.models import Client, ClientExternalId, Clinic, Therapist, TherapistExternalId
+from service.audit import SYSTEM, Actor, audit_record
+from service.exceptions import Conflict
+from service.models import (
+    Client,
+    ClientExternalId,
+    Clinic,
+    Notification,
+    NotificationChannel,
+    NotificationPurpose,
+    Therapist,
+    TherapistExternalId,
+)
+from service.notifications.outbox import notifications_create
 
 THERAPIST_FIELDS = ("name", "email", "phone", "qualifications", "alert_channels", "active")
 CLIENT_FIELDS = ("name", "email", "phone", "date_of_birth", "contact_channels", "active")
@@ -105,3 +119,44 @@ def therapist_match(*, clinic: Clinic, external_ids: Mapping[str, str] | None, e
     if email:
         return Therapist.objects.filter(clinic=clinic, email__iexact=email).order_by("created_at").first()
     return None
+
+
+@transaction.atomic
+def therapist_invite(*, therapist: Therapist, actor: Actor = SYSTEM) -> Notification:
+    """Give the therapist a sign-in (their email address) and email them a one-time set-password link."""
+    from django.contrib.auth import get_user_model
+
+    if not therapist.active:
+        raise Conflict("This therapist is deactivated.")
+    if not therapist.email:
+        raise Conflict("Add the therapist's email address first: the invitation is sent there.")
+    user_model = get_user_model()
+    user = therapist.user
+    if user is None:
+        username = therapist.email.strip().lower()
+        if user_model.objects.filter(username__iexact=username).exists():
+            raise Conflict("A sign-in with this email address exists already.")
+        user = user_model(username=username, email=username)
+        user.set_unusable_password()
+        user.save()
+        therapist.user = user
+        therapist.save(update_fields=["user", "updated_at"])
+    now = timezone.now()
+    invitation = Notification(
+        clinic_id=therapist.clinic_id,
+        channel=NotificationChannel.EMAIL,
+        purpose=NotificationPurpose.THERAPIST_INVITE,
+        recipient=therapist.email,
+        dedupe_key=f"invite:{therapist.pk}:{uuid.uuid4().hex}",
+        context={"user_id": user.pk},
+        next_attempt_at=now,
+    )
+    notifications_create([invitation])
+    audit_record(
+        clinic_id=therapist.clinic_id,
+        action="therapist.invited",
+        actor=actor,
+        object_type="therapist",
+        object_id=therapist.pk,
+    )
+    return invitation

@@ -111,6 +111,11 @@ class ClientSerializer(_PersonSerializer):
         return super().to_representation(instance)
 
 
+class InvitationSentSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    sent_to = serializers.EmailField()
+
+
 class ErasureSerializer(serializers.Serializer):
     id = serializers.UUIDField()
     erased = serializers.BooleanField()
@@ -207,6 +212,20 @@ class TherapistViewSet(_PersonViewSet):
     @action(detail=True, methods=["post"])
     def deactivate(self, request: Request, pk: str | None = None) -> Response:
         return self._deactivate(request)
+
+    @extend_schema(
+        summary="Invite a therapist to sign in",
+        description="Emails a one-time link (valid 72 hours) to set a password for the therapist pages. 409 when "
+        "the therapist has no email address, is deactivated, or the address already signs in elsewhere.",
+        tags=["therapists"],
+        request=None,
+        responses={202: InvitationSentSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def invite(self, request: Request, pk: str | None = None) -> Response:
+        therapist = self.get_object()
+        people.therapist_invite(therapist=therapist, actor=actor_for_request(request))
+        return Response({"id": str(therapist.pk), "sent_to": therapist.email}, status=status.HTTP_202_ACCEPTED)
 
 
 @extend_schema_view(

@@ -23,6 +23,7 @@ class NotificationPurpose(models.TextChoices):
     CLINIC_ALERT = "clinic_alert"
     ENDPOINT_DISABLED = "endpoint_disabled"
     ESCALATION = "escalation"
+    THERAPIST_INVITE = "therapist_invite"
 
 
 class NotificationStatus(models.TextChoices):

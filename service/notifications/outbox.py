@@ -189,6 +189,11 @@ def _not_to_send(notification: Notification, now: dt.datetime) -> str:
             return "session started"
         if notification.channel not in (appointment.client.contact_channels or []):
             return f"client opted out of {notification.channel}"
+    elif notification.purpose == NotificationPurpose.THERAPIST_INVITE:
+        from service.models import Therapist
+
+        if not Therapist.objects.filter(user_id=notification.context.get("user_id"), active=True).exists():
+            return "therapist deactivated"
     elif notification.purpose == NotificationPurpose.ESCALATION:
         if notification.flag is None or notification.flag.status != "open":
             return "flag acknowledged since"

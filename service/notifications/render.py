@@ -68,6 +68,14 @@ def _context(notification: Notification) -> dict[str, Any]:
             session_time=session_time_text(flag.appointment.start, clinic),
             link=flag_link(flag),
         )
+    elif notification.purpose == NotificationPurpose.THERAPIST_INVITE:
+        from django.contrib.auth import get_user_model
+
+        from service.clinics import set_password_link
+
+        # Made at send time, so the link works for 72 hours from when it arrives.
+        user = get_user_model().objects.get(pk=notification.context["user_id"])
+        context.update(link=set_password_link(user=user), username=user.get_username())
     elif notification.purpose == NotificationPurpose.ENDPOINT_DISABLED:
         # Only scheme, host and path: a query string may hold a secret.
         context["endpoint_url"] = clean_url_for_log(str(notification.context.get("endpoint_url", "")))
