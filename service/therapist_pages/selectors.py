@@ -11,6 +11,7 @@ from django.utils import timezone
 from service.models import (
     Appointment,
     AppointmentStatus,
+    Client,
     Clinic,
     ClinicMembership,
     Flag,
@@ -18,6 +19,7 @@ from service.models import (
     FlagStatus,
     QuestionnaireKind,
     QuestionnaireResponse,
+    Screening,
     Therapist,
 )
 from service.questionnaires.definitions import QUESTIONNAIRES, Item
@@ -26,11 +28,14 @@ from service.screening.engine import CES_SIGNS, RED_FLAG_KEYS
 __all__ = [
     "AnswerRow",
     "SessionBrief",
+    "client_for_user",
+    "client_sessions",
     "clinic_therapists",
     "coming_sessions",
     "flag_answer_rows",
     "flag_for_user",
     "flags_to_review",
+    "pain_reports",
     "user_clinic",
     "user_membership",
     "user_therapist",
@@ -281,3 +286,47 @@ def flag_answer_rows(flag: Flag) -> list[AnswerRow]:
             )
         )
     return rows
+
+
+def client_for_user(*, user, client_id: object) -> Client:
+    """The client if the user may see them: staff, any of the clinic's; a therapist, their own clients only."""
+    clinic = user_clinic(user)
+    if clinic is None:
+        raise Http404("No such client.")
+    clients = Client.objects.filter(pk=client_id, clinic=clinic, erased_at__isnull=True)
+    own = _own_sessions_only(user)
+    if own is not None:
+        clients = clients.filter(appointments__therapist=own).distinct()
+    client = clients.first()
+    if client is None:
+        raise Http404("No such client.")
+    return client
+
+
+_REPORT_SOURCE = {"booking": "at booking", "reschedule": "at booking", "pre_session": "before", "post_session": "after"}
+
+
+def pain_reports(*, client: Client) -> list[tuple[dt.datetime, str, int | None, int | None]]:
+    """Every leg and back pain score the client gave, oldest first: (when, where from, leg, back)."""
+    rows = (
+        Screening.objects.filter(client=client)
+        .order_by("created_at")
+        .values_list("created_at", "source", "answers__leg_pain_now", "answers__back_pain_now")
+    )
+    return [
+        (at, _REPORT_SOURCE.get(source, source), leg, back)
+        for at, source, leg, back in rows
+        if isinstance(leg, int) or isinstance(back, int)
+    ]
+
+
+def client_sessions(*, client: Client, user) -> list[Appointment]:
+    """The client's sessions the user may see, newest first, with their flags."""
+    sessions = (
+        Appointment.objects.filter(client=client)
+        .select_related("therapist", "latest_screening")
+        .prefetch_related("flags")
+        .order_by("-start")
+    )
+    own = _own_sessions_only(user)
+    return list(sessions.filter(therapist=own) if own is not None else sessions)[:100]

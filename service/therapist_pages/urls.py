@@ -7,6 +7,7 @@ from service.therapist_pages import views
 urlpatterns = [
     path("", views.workspace, name="therapist-home"),
     path("flags/<uuid:flag_id>", views.flag_detail, name="therapist-flag"),
+    path("clients/<uuid:client_id>", views.client_page, name="therapist-client"),
     path("flags/<uuid:flag_id>/acknowledge", views.flag_acknowledge_view, name="therapist-flag-acknowledge"),
     path("flags/<uuid:flag_id>/resolve", views.flag_resolve_view, name="therapist-flag-resolve"),
 ]

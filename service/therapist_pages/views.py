@@ -14,16 +14,20 @@ from service.exceptions import Conflict
 from service.flags import flag_acknowledge, flag_resolve
 from service.notifications.render import session_time_text
 from service.therapist_pages import labels
+from service.therapist_pages.charts import PainPoint, pain_chart
 from service.therapist_pages.selectors import (
+    client_for_user,
+    client_sessions,
     clinic_therapists,
     coming_sessions,
     flag_answer_rows,
     flag_for_user,
     flags_to_review,
+    pain_reports,
     user_clinic,
 )
 
-__all__ = ["flag_acknowledge_view", "flag_detail", "flag_resolve_view", "workspace"]
+__all__ = ["client_page", "flag_acknowledge_view", "flag_detail", "flag_resolve_view", "workspace"]
 
 
 class FlagNoteForm(forms.Form):
@@ -57,6 +61,31 @@ def workspace(request: HttpRequest) -> HttpResponse:
         days.setdefault(f"{local:%A %-d %B}", []).append(brief)
     context = {"clinic": clinic, "flags": flags, "days": days, "therapists": therapists, "chosen": chosen}
     return render(request, "therapist/workspace.html", context)
+
+
+@login_required
+@require_GET
+def client_page(request: HttpRequest, client_id: str) -> HttpResponse:
+    """One client's course: pain over time as a chart and a table, their sessions and the flags on them."""
+    client = client_for_user(user=request.user, client_id=client_id)
+    clinic = client.clinic
+    reports = pain_reports(client=client)
+    points = [
+        PainPoint(at, f"{at.astimezone(clinic.tz):%-d %b} · {source}", leg, back) for at, source, leg, back in reports
+    ]
+    sessions = client_sessions(client=client, user=request.user)
+    for appointment in sessions:
+        appointment.time_text = session_time_text(appointment.start, clinic)
+        appointment.shown_flags = list(appointment.flags.all())
+        for flag in appointment.shown_flags:
+            flag.labels = _flag_labels(flag)
+    # The page shows the client's pain scores: reading them is recorded, as for a flag's answers.
+    audit_record(
+        clinic_id=clinic.pk, action="client.viewed", actor=actor_for_user(request.user), object_type="client",
+        object_id=client.pk,
+    )  # fmt: skip
+    context = {"clinic": clinic, "client": client, "chart": pain_chart(points), "points": points, "sessions": sessions}
+    return render(request, "therapist/client.html", context)
 
 
 def _flag_labels(flag) -> dict[str, str]:

@@ -201,3 +201,20 @@ def test_the_list_reads_a_fixed_number_of_queries(sam_user, clinic, therapist, d
     # Constant, however many flags and sessions: sign-in, clinic, flags, sessions with theirs, answers.
     with django_assert_max_num_queries(10):
         assert browser.get("/therapist/").status_code == 200
+
+
+def test_a_therapist_opens_only_their_own_clients(sam_user, clinic, therapist, jo, other_clinic):
+    from tests.factories import ClientFactory
+
+    mine = AppointmentFactory(clinic=clinic, therapist=therapist).client
+    theirs = AppointmentFactory(clinic=clinic, therapist=jo, client=ClientFactory(clinic=clinic, name="Kim")).client
+    foreign = AppointmentFactory(clinic=other_clinic).client
+    browser = signed_in(sam_user)
+    assert browser.get(f"/therapist/clients/{mine.id}").status_code == 200
+    assert browser.get(f"/therapist/clients/{theirs.id}").status_code == 404
+    assert browser.get(f"/therapist/clients/{foreign.id}").status_code == 404
+
+
+def test_clinic_staff_open_any_client_of_their_clinic(desk_user, clinic, jo):
+    client = AppointmentFactory(clinic=clinic, therapist=jo).client
+    assert signed_in(desk_user).get(f"/therapist/clients/{client.id}").status_code == 200

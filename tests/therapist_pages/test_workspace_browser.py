@@ -102,3 +102,50 @@ def test_acknowledging_on_a_phone_records_the_therapist_in_the_flags_history(liv
     assert scroll_width <= PHONE["width"]
     event = AuditEvent.objects.get(action="flag.acknowledged", object_id=worse.id)
     assert event.actor_type == "user"
+
+
+@pytest.fixture
+def alex_course(clinic, therapist, client_person):
+    """Alex's pain over four reports: booking, before, after (worse), and the next booking."""
+    from service.models import Screening
+
+    appointment = AppointmentFactory(clinic=clinic, therapist=therapist, client=client_person, status="completed")
+    for days_ago, source, leg, back in ((20, "booking", 4, 3), (19, "pre_session", 5, 3), (17, "post_session", 8, 4),
+                                        (2, "booking", 6, 2)):  # fmt: skip
+        row = Screening.objects.create(
+            clinic=clinic, appointment=appointment, client=client_person, source=source, start=appointment.start,
+            answers={"leg_pain_now": leg, "back_pain_now": back}, outcome="proceed", rule_set_name="sciatica",
+            rule_set_version="1.1.0",
+        )  # fmt: skip
+        Screening.objects.filter(pk=row.pk).update(created_at=timezone.now() - dt.timedelta(days=days_ago))
+    return client_person
+
+
+@pytest.mark.parametrize(("size", "viewport"), [("phone", PHONE), ("desktop", DESKTOP)])
+def test_the_clients_page_draws_their_pain_over_time(live_server, sam_signed_in, alex_course, size, viewport):
+    def script(page):
+        page.context.add_cookies([sam_signed_in])
+        page.goto(f"{live_server.url}/therapist/clients/{alex_course.pk}")
+        chart = page.locator("svg.pain-chart")
+        chart.wait_for()
+        box = chart.bounding_box()
+        page.screenshot(path=str(ARTIFACTS / f"therapist-client-{size}.png"), full_page=True)
+        return {
+            "leg_points": page.locator("svg.pain-chart circle.leg").count(),
+            "back_points": page.locator("svg.pain-chart rect.back").count(),
+            "width": box["width"],
+            "scroll_width": page.evaluate("document.documentElement.scrollWidth"),
+            "titles": page.locator("svg.pain-chart circle.leg title").evaluate_all(
+                "els => els.map(e => e.textContent)"
+            ),
+        }
+
+    seen, outside = in_browser(script, viewport=viewport)
+
+    assert outside == []
+    assert seen["leg_points"] == 4
+    assert seen["back_points"] == 4
+    assert seen["width"] > 200
+    assert seen["scroll_width"] <= viewport["width"]
+    assert seen["titles"][2].startswith("Leg pain: 8 on ")
+    assert AuditEvent.objects.filter(action="client.viewed", object_id=alex_course.pk).exists()
