@@ -175,6 +175,7 @@ _RULES: dict[str, tuple[str, tuple[str, ...], bool]] = {
     "RF-DVT:emergency": ("refer_urgently", (), True),
     "RF-INFECTION": ("reschedule", (), False),
     "RF-INFECTION:clearance": ("needs_clearance", (), False),
+    "RF-INFECTION:later": ("proceed_with_modifications", ("check_symptoms_first",), False),
     "RF-CANCER": ("needs_clearance", (), False),
     "RF-SYSTEMIC": ("needs_clearance", (), False),
     "RF-FRACTURE": ("needs_clearance", (), False),
@@ -299,9 +300,14 @@ def screen(ctx: ScreeningContext) -> Decision:
         if worst is not None and worst >= _INFECTION_SEVERE_PAIN:
             add(table["RF-INFECTION:clearance"])
         else:
-            add(table["RF-INFECTION"])
-            # Every reschedule advises a date: when a fever has usually passed.
-            earliest = ctx.answered_at + timedelta(hours=policy.infection_reschedule_hours)
+            # Every reschedule advises a date: when a fever has usually passed. A session booked after
+            # that already is the later date: it stands, and the therapist checks the client is well.
+            well_by = ctx.answered_at + timedelta(hours=policy.infection_reschedule_hours)
+            if ctx.session_start >= well_by:
+                add(table["RF-INFECTION:later"])
+            else:
+                add(table["RF-INFECTION"])
+                earliest = well_by if earliest is None else max(earliest, well_by)
     cancer = get("cancer_history") is True
     weight_loss = get("weight_loss_unexplained") is True
     night_pain = get("night_pain_unrelieved") is True

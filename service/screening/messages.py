@@ -77,6 +77,14 @@ _TEMPLATES: dict[str, tuple[str, str]] = {
         "Client reported fever, chills, feeling unwell or a recent illness: rebook once well"
         " (advised date given). The client was told to see a doctor if fever and back pain go on.",
     ),
+    "RF-INFECTION:later": (
+        "You told us you have a fever or feel unwell, or have been ill recently. Please come to"
+        " your session only if you are well again by then, and let us know if not. If the fever"
+        " and back pain go on, please see {doctor}.",
+        "Client reported fever, chills, feeling unwell or a recent illness; the session is after"
+        " the advised wait. Check they are well before starting. The client was told to see a"
+        " doctor if fever and back pain go on.",
+    ),
     "RF-INFECTION:clearance": (
         "You told us you feel unwell or have a fever, and your pain has been severe. Please"
         " see a doctor before your massage, and ask whether massage is right for you now. "

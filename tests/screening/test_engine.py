@@ -108,7 +108,7 @@ RULE_CASES = [
     (
         "RF-INFECTION reschedule at pain 6",
         "RF-INFECTION",
-        context({"fever_or_unwell": True, "worst_pain_24h": 6}),
+        context({"fever_or_unwell": True, "worst_pain_24h": 6}, start=SOON),
         "reschedule",
         context({"fever_or_unwell": False, "worst_pain_24h": 6}),
     ),
@@ -640,6 +640,8 @@ def test_policy_defaults_are_the_rule_pack_defaults():
         "reminder_hours_before": 24,
         "post_session_link_days": 7,
         "retention_days": 2920,
+        "escalate_critical_minutes": 15,
+        "escalate_warning_minutes": 240,
     }
 
 
@@ -682,15 +684,29 @@ def test_policy_refuses_bad_values_when_built_directly():
 @pytest.mark.parametrize("region", REGIONS)
 def test_a_fever_reschedules_to_the_clinics_infection_hours_and_says_to_see_a_doctor(region):
     policy = ClinicPolicy(emergency_region=region)
-    decision = screen(context({"fever_or_unwell": True, "worst_pain_24h": 6}, policy=policy))
+    decision = screen(context({"fever_or_unwell": True, "worst_pain_24h": 6}, start=SOON, policy=policy))
     reason = reason_for(decision, "RF-INFECTION")
 
     assert decision.outcome == "reschedule"
     assert decision.earliest_advised_start == NOW + timedelta(hours=72)
     assert "if the fever and back pain go on, please see" in reason.client_message.lower()
 
-    later = screen(context({"fever_or_unwell": True}, policy=ClinicPolicy(infection_reschedule_hours=120)))
+    later = screen(context({"fever_or_unwell": True}, start=SOON, policy=ClinicPolicy(infection_reschedule_hours=120)))
     assert later.earliest_advised_start == NOW + timedelta(hours=120)
+
+
+@pytest.mark.parametrize("region", REGIONS)
+def test_a_fever_before_a_session_booked_after_the_wait_keeps_the_booking_with_a_check(region):
+    policy = ClinicPolicy(emergency_region=region)
+    edge = NOW + timedelta(hours=72)
+    at_edge = screen(context({"fever_or_unwell": True}, start=edge, policy=policy))
+    before_edge = screen(context({"fever_or_unwell": True}, start=edge - MINUTE, policy=policy))
+
+    assert at_edge.outcome == "proceed_with_modifications"
+    assert at_edge.modifications == ("check_symptoms_first",)
+    assert "see" in reason_for(at_edge, "RF-INFECTION").client_message
+    assert before_edge.outcome == "reschedule"
+    assert before_edge.earliest_advised_start == edge
 
 
 @pytest.mark.parametrize("region", REGIONS)

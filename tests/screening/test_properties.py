@@ -121,9 +121,15 @@ def test_weight_loss_with_night_pain_always_needs_a_clinician(ctx):
 
 
 @given(contexts)
-def test_a_fever_never_lets_the_session_go_ahead_and_a_reschedule_always_has_a_date(ctx):
+def test_a_fever_holds_the_session_until_the_wait_is_over_and_is_checked_after(ctx):
     decision = screen(ScreeningContext(**{**_fields(ctx), "answers": {**ctx.answers, "fever_or_unwell": True}}))
-    assert severity_rank(decision.outcome) <= severity_rank("reschedule")
+    well_by = ctx.answered_at + timedelta(hours=ctx.policy.infection_reschedule_hours)
+    if ctx.session_start < well_by:
+        assert severity_rank(decision.outcome) <= severity_rank("reschedule")
+    else:
+        assert severity_rank(decision.outcome) <= severity_rank("proceed_with_modifications")
+        assert "check_symptoms_first" in decision.modifications or decision.outcome in ("refer_urgently",
+                                                                                        "needs_clearance")  # fmt: skip
     if decision.outcome == "reschedule":
         assert decision.earliest_advised_start is not None
 

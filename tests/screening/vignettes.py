@@ -160,6 +160,7 @@ VIGNETTES: tuple[Vignette, ...] = (
         "reschedule",
         fires=("RF-INFECTION",),
         not_fires=("TIME-FLARE",),
+        hours_until_session=24,
     ),
     Vignette(
         "V14-fever-severe-pain",
@@ -461,5 +462,16 @@ VIGNETTES: tuple[Vignette, ...] = (
         "reschedule",
         fires=("RF-INFECTION",),
         policy={"flare_action": "gentle_only"},
+        hours_until_session=24,
+    ),
+    Vignette(
+        "V46-fever-session-next-week",
+        "A cold with a temperature today; the session is next week.",
+        "NYSED massage precautions; the booked date is already after the usual wait",
+        {**SCIATICA, "fever_or_unwell": True, "clinician_assessed": True},
+        "proceed_with_modifications",
+        fires=("RF-INFECTION",),
+        modifications=("check_symptoms_first",),
+        hours_until_session=24 * 7,
     ),
 )
