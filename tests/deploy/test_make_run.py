@@ -7,15 +7,10 @@ import re
 import signal
 import socket
 import subprocess
-import sys
 import urllib.request
 from pathlib import Path
 
-import pytest
-
 from tests.conftest import ROOT, wait_for
-
-pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="process groups as on the CI machine")
 
 
 def _free_port() -> int:
