@@ -47,7 +47,7 @@ class _FailedKeys:
 
     def over_limit(self) -> bool:
         try:
-            return (cache.get(self.key) or 0) >= settings.API_KEY_FAILURE_LIMIT
+            return (cache.get(self.key) or 0) > settings.API_KEY_FAILURE_LIMIT
         except Exception as exc:  # fail open: a cache outage must not lock every clinic out
             logger.warning("API key throttle skipped: cache unavailable (%s)", type(exc).__name__)
             return False
@@ -70,15 +70,16 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         scheme, _, raw = header.partition(" ")
         if scheme.lower() != "bearer" or not raw.strip():
             raise exceptions.AuthenticationFailed("Use the header Authorization: Bearer <api key>.")
-        failures = _FailedKeys(request)
-        if failures.over_limit():
-            raise exceptions.Throttled(
-                wait=settings.API_KEY_FAILURE_WINDOW_SECONDS,
-                detail="Too many requests with a bad API key from this address; try again later.",
-            )
         key = ApiKey.objects.active().select_related("clinic").filter(key_hash=hash_api_key(raw.strip())).first()
         if key is None:
+            # Counted only on failure, so a good key costs no cache round trip on the hot path.
+            failures = _FailedKeys(request)
             failures.count()
+            if failures.over_limit():
+                raise exceptions.Throttled(
+                    wait=settings.API_KEY_FAILURE_WINDOW_SECONDS,
+                    detail="Too many requests with a bad API key from this address; try again later.",
+                )
             raise exceptions.AuthenticationFailed("The API key is not valid or has been revoked.")
         now = timezone.now()
         if key.last_used_at is None or now - key.last_used_at > LAST_USED_GRANULARITY:

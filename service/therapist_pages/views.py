@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from service.audit import actor_for_user, audit_record, flag_events
@@ -85,7 +86,8 @@ def client_page(request: HttpRequest, client_id: str) -> HttpResponse:
         object_id=client.pk,
     )  # fmt: skip
     context = {"clinic": clinic, "client": client, "chart": pain_chart(points), "points": points, "sessions": sessions}
-    return render(request, "therapist/client.html", context)
+    with timezone.override(clinic.tz):
+        return render(request, "therapist/client.html", context)
 
 
 def _flag_labels(flag) -> dict[str, str]:
@@ -120,7 +122,8 @@ def flag_detail(request: HttpRequest, flag_id: str) -> HttpResponse:
         "show_booking": flag.source == "pre_session",
         "form": FlagNoteForm(),
     }
-    return render(request, "therapist/flag_detail.html", context)
+    with timezone.override(appointment.clinic.tz):  # times as the clinic reads them
+        return render(request, "therapist/flag_detail.html", context)
 
 
 def _act(request: HttpRequest, flag_id: str, action, done: str) -> HttpResponse:

@@ -59,10 +59,12 @@ def test_a_good_key_from_another_address_is_not_slowed(anon_api, api, settings):
     assert api.get("/api/v1/therapists", REMOTE_ADDR="198.51.100.7").status_code == 200
 
 
-def test_the_api_key_throttle_fails_open_when_the_cache_is_down(api, caplog):
+def test_the_api_key_throttle_fails_open_when_the_cache_is_down(api, anon_api, caplog):
+    anon_api.credentials(HTTP_AUTHORIZATION="Bearer sg_not_a_real_key")
     with override_settings(CACHES=BROKEN_CACHE):  # Django rebuilds its cache handles from the new setting
-        assert api.get("/api/v1/therapists").status_code == 200
-    assert "API key throttle skipped: cache unavailable" in caplog.text
+        assert api.get("/api/v1/therapists").status_code == 200  # a good key never asks the cache
+        assert anon_api.get("/api/v1/therapists").status_code == 401  # a bad one: refused, not a 500
+    assert "API key failure not counted: cache unavailable" in caplog.text
 
 
 def test_the_questionnaire_page_answers_while_the_cache_is_down(anon_api, caplog):
