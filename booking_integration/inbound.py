@@ -26,12 +26,13 @@ from service.appointments import (
     appointment_cancel,
     appointment_mark_no_show,
     appointment_reschedule,
-    client_resolve,
-    therapist_resolve,
 )
-from service.exceptions import Conflict
+from service.claims import claim
+from service.exceptions import Conflict, DuplicateExternalId
 from service.models import Appointment, AppointmentStatus, Clinic, Therapist
 from service.models.appointments import Pressure
+from service.people import client_resolve, therapist_resolve
+from service.queueing import enqueue
 from service.screening.answers import AnswersInvalid, validate_answers
 
 logger = logging.getLogger("sessionguard.inbound")
@@ -45,6 +46,7 @@ CLAIM_FOR = dt.timedelta(minutes=2)
 # waits for a replay. Short waits are queued with a countdown, longer ones left to the sweep.
 FETCH_RETRY_DELAYS: tuple[int, ...] = (10, 60, 300)
 MAX_COUNTDOWN_SECONDS = 60
+PROCESS_TASK = "booking_integration.tasks.process_inbound_delivery"
 # Never stored: the platform modules do not list them, but a careless one must not leak a token.
 NEVER_STORED_HEADERS = frozenset({"authorization", "cookie", "proxy-authorization"})
 DEFAULT_PRESSURE = Pressure.MEDIUM
@@ -185,7 +187,7 @@ def delivery_receive(
         with transaction.atomic():
             row.save()
             if row.status == InboundStatus.RECEIVED:
-                transaction.on_commit(lambda: queue_processing(row.pk))
+                queue_processing(row.pk)
     except IntegrityError:
         row.pk = InboundDelivery._meta.pk.default()
         row.status, row.result, row.next_attempt_at = InboundStatus.DUPLICATE, {}, None
@@ -195,14 +197,8 @@ def delivery_receive(
 
 
 def queue_processing(delivery_id: Any, countdown: int | None = None) -> None:
-    """Queue the processing task; a broker that is down is logged, and the sweep queues it later."""
-    from booking_integration.tasks import process_inbound_delivery
-
-    try:
-        # No publish retries: the platform is waiting for its answer, and the row is already safe.
-        process_inbound_delivery.apply_async((str(delivery_id),), countdown=countdown, retry=False)
-    except Exception as exc:  # the broker's error types depend on the transport
-        logger.warning("could not queue inbound delivery %s (%s); the sweep will", delivery_id, type(exc).__name__)
+    """Queue the processing task after commit; a broker that is down is logged, and the sweep queues it later."""
+    enqueue(PROCESS_TASK, str(delivery_id), countdown=countdown)
 
 
 # Processing (the worker).
@@ -221,10 +217,10 @@ RETRY_SOON_SECONDS = 5
 
 def _claim(delivery_id: Any) -> bool:
     now = timezone.now()
-    claimed = InboundDelivery.objects.filter(
+    claimable = InboundDelivery.objects.filter(
         Q(claimed_until__isnull=True) | Q(claimed_until__lt=now), pk=delivery_id, status=InboundStatus.RECEIVED
-    ).update(claimed_until=now + CLAIM_FOR, attempts=F("attempts") + 1)
-    return claimed == 1
+    )
+    return bool(claim(claimable.only("pk"), claimed_until=now + CLAIM_FOR, attempts=F("attempts") + 1))
 
 
 def delivery_process(delivery_id: Any) -> str:
@@ -315,7 +311,7 @@ def _retry_later(delivery: InboundDelivery, error: str, delay: int) -> str:
         error=error, claimed_until=None, next_attempt_at=timezone.now() + dt.timedelta(seconds=delay)
     )
     if delay <= MAX_COUNTDOWN_SECONDS:
-        transaction.on_commit(lambda: queue_processing(delivery.pk, countdown=delay))
+        queue_processing(delivery.pk, countdown=delay)
     return InboundStatus.RECEIVED
 
 
@@ -337,7 +333,7 @@ def delivery_replay(*, delivery: InboundDelivery) -> InboundDelivery:
         locked.save(update_fields=["status", "attempts", "error", "claimed_until", "next_attempt_at"])
     except IntegrityError:
         raise Conflict("Another delivery with the same event id is already on record.") from None
-    transaction.on_commit(lambda: queue_processing(locked.pk))
+    queue_processing(locked.pk)
     return locked
 
 
@@ -441,22 +437,21 @@ def _book(integration: Integration, change: BookingChange, result: dict) -> Appo
     }
     answers = _answers(integration, change, result)
     try:
-        # A savepoint: another delivery for the same booking may have created it a moment ago.
-        with transaction.atomic():
-            return appointment_book(
-                clinic=clinic,
-                client=client,
-                therapist=therapist,
-                service=service,
-                start=change.start,
-                end=change.end,
-                answers=answers,
-                external_platform=platform,
-                external_id=change.booking_id,
-                external_version=change.version,
-                source="integration",
-            )
-    except IntegrityError:
+        # Another delivery for the same booking may have created it a moment ago.
+        return appointment_book(
+            clinic=clinic,
+            client=client,
+            therapist=therapist,
+            service=service,
+            start=change.start,
+            end=change.end,
+            answers=answers,
+            external_platform=platform,
+            external_id=change.booking_id,
+            external_version=change.version,
+            source="integration",
+        )
+    except DuplicateExternalId:
         raise RetrySoon("another delivery booked this at the same moment") from None
 
 
@@ -531,7 +526,7 @@ def _pressure(integration: Integration, change: BookingChange) -> str:
 
 def _answers(integration: Integration, change: BookingChange, result: dict) -> dict[str, object]:
     """Validated answer keys; a bad answer is dropped and named in the result, never the booking."""
-    if integration.platform == "standard":
+    if get_platform(integration.platform).sends_answer_keys:
         # Our own format: the answers are already answer keys (POST /api/v1/appointments' body).
         raw = dict(change.form_answers)
     else:

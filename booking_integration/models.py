@@ -8,7 +8,6 @@ import uuid
 
 from django.db import models
 
-from booking_integration.platforms.registry import PLATFORM_NAMES
 from service.crypto import EncryptedJSONField, EncryptedTextField
 from service.models import Clinic
 
@@ -29,7 +28,9 @@ class Integration(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="integrations")
-    platform = models.CharField(max_length=32, choices=[(name, name) for name in PLATFORM_NAMES])
+    # One of the registry's names, checked where integrations are made (not a column choice, so a
+    # new platform needs no migration).
+    platform = models.CharField(max_length=32)
     # HMAC schemes need the secret itself to check a signature, so it cannot be hashed: it is encrypted.
     signing_secret = EncryptedTextField(blank=True)
     # Encrypted whole: it may hold the platform's API key and user (see docs/integrations.md).

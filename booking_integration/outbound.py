@@ -11,7 +11,7 @@ from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from standardwebhooks.webhooks import Webhook
 
@@ -23,9 +23,12 @@ from booking_integration.models import (
     WebhookMessage,
     generate_endpoint_secret,
 )
-from service import http_client
+from service import http_client, payloads
+from service.claims import claim
 from service.exceptions import Conflict
 from service.models import Appointment, Clinic, Notification, NotificationChannel, NotificationPurpose
+from service.notifications.purposes import Purpose, register_purpose
+from service.queueing import enqueue
 
 logger = logging.getLogger("sessionguard.webhooks")
 
@@ -37,6 +40,7 @@ SEND_TIMEOUT_SECONDS = 15.0
 CLAIM_FOR = dt.timedelta(minutes=2)
 # Waits up to this are queued as a countdown; longer ones are left to the sweep (no long ETAs).
 MAX_COUNTDOWN_SECONDS = 10
+SEND_TASK = "booking_integration.tasks.send_webhook_delivery"
 DISABLE_AFTER = dt.timedelta(days=5)
 # After a rotation the old secret also signs for this long, so receivers can switch without a gap.
 SECRET_GRACE = dt.timedelta(hours=24)
@@ -161,18 +165,14 @@ def messages_create(*, event_type: str, items: Sequence[tuple[Any, EventData]]) 
     WebhookMessage.objects.bulk_create(messages)
     WebhookDelivery.objects.bulk_create(deliveries)
     ids = [delivery.pk for delivery in deliveries]
-    transaction.on_commit(lambda: [queue_send(delivery_id) for delivery_id in ids])
+    for delivery_id in ids:
+        queue_send(delivery_id)
     return messages
 
 
 def queue_send(delivery_id: Any, countdown: int | None = None) -> None:
-    """Queue one attempt; a broker that is down is logged, and the sweep queues it later."""
-    from booking_integration.tasks import send_webhook_delivery
-
-    try:
-        send_webhook_delivery.apply_async((str(delivery_id),), countdown=countdown, retry=False)
-    except Exception as exc:  # the broker's error types depend on the transport
-        logger.warning("could not queue webhook delivery %s (%s); the sweep will", delivery_id, type(exc).__name__)
+    """Queue one attempt after commit; a broker that is down is logged, and the sweep queues it later."""
+    enqueue(SEND_TASK, str(delivery_id), countdown=countdown)
 
 
 # Sending.
@@ -198,32 +198,29 @@ def signature_headers(endpoint: WebhookEndpoint, message_id: str, body: bytes, a
 
 def _claim(delivery_id: Any) -> WebhookDelivery | None:
     now = timezone.now()
-    with transaction.atomic():
-        delivery = (
-            WebhookDelivery.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("message", "endpoint")
-            .filter(
-                Q(claimed_until__isnull=True) | Q(claimed_until__lt=now),
-                pk=delivery_id,
-                status__in=[WebhookDeliveryStatus.PENDING, WebhookDeliveryStatus.SENDING],
-                next_attempt_at__lte=now,
-            )
-            .first()
+    claimable = WebhookDelivery.objects.filter(
+        Q(claimed_until__isnull=True) | Q(claimed_until__lt=now),
+        pk=delivery_id,
+        status__in=[WebhookDeliveryStatus.PENDING, WebhookDeliveryStatus.SENDING],
+        next_attempt_at__lte=now,
+    )
+    claimed = claim(
+        claimable.only("pk", "status", "claimed_until"),
+        status=WebhookDeliveryStatus.SENDING,
+        claimed_until=now + CLAIM_FOR,
+        attempt_count=F("attempt_count") + 1,
+    )
+    if not claimed:
+        return None
+    before = claimed[0]
+    if before.status == WebhookDeliveryStatus.SENDING:
+        # Its claim ran out: the worker that held it stopped before it could record anything.
+        WebhookAttempt.objects.create(
+            delivery_id=before.pk,
+            attempted_at=(before.claimed_until or now) - CLAIM_FOR,
+            error="no result recorded: the worker stopped during this attempt",
         )
-        if delivery is None:
-            return None
-        if delivery.status == WebhookDeliveryStatus.SENDING:
-            # Its claim ran out: the worker that held it stopped before it could record anything.
-            WebhookAttempt.objects.create(
-                delivery=delivery,
-                attempted_at=(delivery.claimed_until or now) - CLAIM_FOR,
-                error="no result recorded: the worker stopped during this attempt",
-            )
-        delivery.status = WebhookDeliveryStatus.SENDING
-        delivery.claimed_until = now + CLAIM_FOR
-        delivery.attempt_count += 1
-        delivery.save(update_fields=["status", "claimed_until", "attempt_count"])
-    return delivery
+    return WebhookDelivery.objects.select_related("message", "endpoint").get(pk=before.pk)
 
 
 def delivery_send(delivery_id: Any) -> str:
@@ -349,7 +346,7 @@ def delivery_redeliver(*, delivery: WebhookDelivery) -> WebhookDelivery:
     locked.next_attempt_at = timezone.now()
     locked.claimed_until = None
     locked.save(update_fields=["status", "attempt_count", "next_attempt_at", "claimed_until"])
-    transaction.on_commit(lambda: queue_send(locked.pk))
+    queue_send(locked.pk)
     return locked
 
 
@@ -380,19 +377,14 @@ def _external(appointment: Appointment | None) -> dict[str, str] | None:
 
 
 def screening_data(screening: Any) -> dict[str, Any]:
-    from service.api.screenings import ScreeningSerializer
-
-    data = dict(ScreeningSerializer(screening).data)
-    data.pop("answers", None)  # never sent, whatever the serializer grows
+    data = payloads.screening_data(screening)
     data["client_id"] = str(screening.client_id)
     data["external"] = _external(screening.appointment)
     return data
 
 
 def flag_data(flag: Any) -> dict[str, Any]:
-    from service.api.flags import FlagSerializer
-
-    data = dict(FlagSerializer(flag).data)
+    data = payloads.flag_data(flag)
     data["external"] = _external(flag.appointment)
     return data
 
@@ -411,3 +403,11 @@ def invitation_data(invitation: Any, *, response: Any = None, screening: Any = N
         data["screening_id"] = str(screening.pk) if screening is not None else None
         data["outcome"] = screening.outcome if screening is not None else None
     return data
+
+
+def _endpoint_context(notification: Notification) -> dict[str, Any]:
+    # Only scheme, host and path: a query string may hold a secret.
+    return {"endpoint_url": http_client.clean_url_for_log(str(notification.context.get("endpoint_url", "")))}
+
+
+register_purpose(Purpose(name=NotificationPurpose.ENDPOINT_DISABLED, context=_endpoint_context))

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
+from typing import Any
 
+from django.conf import settings
+
+from service.audit import SYSTEM, audit_record
 from service.models import (
     Flag,
     FlagSeverity,
@@ -13,8 +18,10 @@ from service.models import (
     NotificationStatus,
 )
 from service.notifications.outbox import notifications_create
+from service.notifications.purposes import Purpose, register_purpose
+from service.notifications.render import session_time_text
 
-__all__ = ["flag_alerts_create"]
+__all__ = ["flag_alerts_create", "flag_context", "flag_link"]
 
 _ALERTED = (FlagSeverity.WARNING, FlagSeverity.CRITICAL)
 
@@ -72,3 +79,56 @@ def flag_alerts_create(*, flag: Flag) -> list[Notification]:
             dedupe_key__in=[row.dedupe_key for row in rows], status=NotificationStatus.PENDING
         ).exclude(flag=flag).update(flag=flag)
     return rows
+
+
+def flag_link(flag: Flag) -> str:
+    return f"{settings.SITE_URL}/therapist/flags/{flag.id}"
+
+
+def flag_context(notification: Notification) -> dict[str, Any]:
+    """What a message about a flag says: how urgent, when the session is, and the link (no health details)."""
+    flag = notification.flag
+    return {
+        "urgent": flag.severity == FlagSeverity.CRITICAL,
+        "session_time": session_time_text(flag.appointment.start, notification.clinic),
+        "link": flag_link(flag),
+    }
+
+
+def _therapist_still_listens(notification: Notification, now: dt.datetime) -> str:
+    therapist = notification.flag.appointment.therapist if notification.flag else None
+    if therapist is None or notification.channel not in (therapist.alert_channels or []):
+        return f"therapist has no {notification.channel} alerts"
+    return ""
+
+
+def _record_alerted(notification: Notification) -> None:
+    """Each flag the alert spoke for (every warning or critical flag of its submission) is alerted."""
+    flag = notification.flag
+    flag_ids = [flag.pk]
+    if flag.screening_id:
+        flag_ids = list(
+            Flag.objects.filter(screening_id=flag.screening_id, severity__in=_ALERTED).values_list("pk", flat=True)
+        )
+    for flag_id in flag_ids:
+        audit_record(
+            clinic_id=notification.clinic_id,
+            action="flag.alerted",
+            actor=SYSTEM,
+            object_type="flag",
+            object_id=flag_id,
+            note=f"by {notification.channel}",
+        )
+
+
+_FLAG_RELATED = ("flag__appointment__therapist",)
+register_purpose(
+    Purpose(
+        name=NotificationPurpose.FLAG_ALERT,
+        not_to_send=_therapist_still_listens,
+        context=flag_context,
+        on_sent=_record_alerted,
+        related=_FLAG_RELATED,
+    )
+)
+register_purpose(Purpose(name=NotificationPurpose.CLINIC_ALERT, context=flag_context, related=_FLAG_RELATED))

@@ -6,62 +6,19 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from service import events, people
 from service.audit import SYSTEM, Actor, audit_record
-from service.exceptions import Conflict
+from service.exceptions import Conflict, DuplicateExternalId
 from service.models import Appointment, AppointmentStatus, Client, Clinic, FlagSource, Screening, Therapist
 from service.screenings import screening_open_flag, screening_run
 
 # Outcomes where keeping the booking goes against the screening's advice: the clinic's call, recorded.
 ADVISED_AGAINST = frozenset({"refer_urgently", "needs_clearance"})
-
-
-def client_resolve(*, clinic: Clinic, client: str | Mapping[str, Any]) -> Client:
-    """An id of the clinic's client, or an object matched by external id, then email, else created."""
-    if isinstance(client, str):
-        return Client.objects.get(clinic=clinic, pk=client)
-    external_ids = {k: v for k, v in (client.get("external_ids") or {}).items() if v}
-    found = people.client_match(clinic=clinic, external_ids=external_ids, email=client.get("email"))
-    if found is not None:
-        # Fill in what the clinic did not know yet, and remember new platform ids; never overwrite.
-        missing = {
-            field: client[field]
-            for field in ("email", "phone", "date_of_birth")
-            if client.get(field) and not getattr(found, field)
-        }
-        known = {ref.platform for ref in found.external_refs.all()}
-        new_ids = {k: v for k, v in external_ids.items() if k not in known}
-        if missing or new_ids:
-            people.client_update(client=found, external_ids=new_ids or None, **missing)
-        return found
-    fields = {k: client[k] for k in ("name", "email", "phone", "date_of_birth", "contact_channels") if k in client}
-    if "contact_channels" not in fields:
-        # A booking platform that passes an email or phone had the client's consent to be contacted there.
-        fields["contact_channels"] = [c for c, f in (("email", "email"), ("sms", "phone")) if client.get(f)]
-    fields.setdefault("name", client.get("email") or "Client")
-    return people.client_create(clinic=clinic, external_ids=external_ids, **fields)
-
-
-def therapist_resolve(
-    *, clinic: Clinic, external_ids: Mapping[str, str] | None, email: str | None, name: str = ""
-) -> Therapist | None:
-    """Match a therapist by external id, then email; create one when there is enough to name them."""
-    external_ids = {k: v for k, v in (external_ids or {}).items() if v}
-    found = people.therapist_match(clinic=clinic, external_ids=external_ids, email=email)
-    if found is not None:
-        return found
-    if not (name or email):
-        return None
-    return people.therapist_create(
-        clinic=clinic,
-        external_ids=external_ids,
-        name=name or email,
-        email=email or "",
-        alert_channels=["email"] if email else [],
-    )
+# A client's id, or what identifies one (external ids, email, name…): matched, else created.
+ClientRef = str | Mapping[str, Any]
 
 
 def _screen(appointment: Appointment, *, answers: Mapping[str, Any], source: str, flag_source: str) -> Screening:
@@ -94,7 +51,7 @@ def appointment_service(appointment: Appointment) -> dict[str, Any]:
 def appointment_book(
     *,
     clinic: Clinic,
-    client: Client,
+    client: Client | ClientRef,
     therapist: Therapist | None,
     service: Mapping[str, Any],
     start: dt.datetime,
@@ -105,21 +62,38 @@ def appointment_book(
     external_version: int | None = None,
     source: str = "booking",
 ) -> Appointment:
-    """Store the booking and its first screening; a decision other than proceed opens a flag."""
-    appointment = Appointment.objects.create(
-        clinic=clinic,
-        client=client,
-        therapist=therapist,
-        service_name=service.get("name") or "Massage",
-        service_pressure=service.get("pressure") or "medium",
-        duration_minutes=int(service.get("duration_minutes") or (end - start).total_seconds() // 60),
-        start=start,
-        end=end,
-        booking_answers=dict(answers),
-        external_platform=external_platform,
-        external_id=external_id,
-        external_version=external_version,
-    )
+    """Store the booking and its first screening; a decision other than proceed opens a flag.
+
+    The client (a row, or a reference matched or created here) and the booking are one transaction:
+    a booking refused (its external id is taken) or a screening that fails leaves no client behind.
+    """
+    if (
+        external_id
+        and Appointment.objects.filter(
+            clinic=clinic, external_platform=external_platform, external_id=external_id
+        ).exists()
+    ):
+        raise DuplicateExternalId
+    if not isinstance(client, Client):
+        client = people.client_resolve(clinic=clinic, client=client)
+    try:
+        with transaction.atomic():  # a savepoint: the race on the external id is answered as a conflict
+            appointment = Appointment.objects.create(
+                clinic=clinic,
+                client=client,
+                therapist=therapist,
+                service_name=service.get("name") or "Massage",
+                service_pressure=service.get("pressure") or "medium",
+                duration_minutes=int(service.get("duration_minutes") or (end - start).total_seconds() // 60),
+                start=start,
+                end=end,
+                booking_answers=dict(answers),
+                external_platform=external_platform,
+                external_id=external_id,
+                external_version=external_version,
+            )
+    except IntegrityError:
+        raise DuplicateExternalId from None
     screening = _screen(appointment, answers=answers, source=source, flag_source=FlagSource.SCREENING)
     if screening.outcome in ADVISED_AGAINST:
         appointment.booked_against_advice = True

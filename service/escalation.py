@@ -1,7 +1,7 @@
 """Escalation: a warning or critical flag nobody acknowledged in time goes to the clinic, once.
 
 The periodic sweep finds open flags past their clinic's `escalate_critical_minutes` or
-`escalate_warning_minutes`, claims each with a conditional UPDATE (so two sweeps, or a sweep run again
+`escalate_warning_minutes`, claims each (service/claims.py) (so two sweeps, or a sweep run again
 after a worker crash, escalate it once), and in the same transaction writes the messages to the
 clinic's contact address and phone, the audit event and the `flag.escalated` webhook.
 """
@@ -15,7 +15,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from service import events
+from service.alerts import flag_context
 from service.audit import SYSTEM, audit_record
+from service.claims import claim
 from service.models import (
     Flag,
     FlagSeverity,
@@ -25,6 +27,7 @@ from service.models import (
     NotificationPurpose,
 )
 from service.notifications.outbox import notifications_create
+from service.notifications.purposes import Purpose, register_purpose
 from service.screening.policy import ClinicPolicy, PolicyInvalid
 
 logger = logging.getLogger("sessionguard.escalation")
@@ -45,8 +48,8 @@ def _minutes(flag: Flag) -> int:
 
 def _claim(flag: Flag, now: dt.datetime) -> bool:
     """True for the one sweep that marks this flag escalated; false when it was already, or is no longer open."""
-    return (
-        Flag.objects.filter(pk=flag.pk, status=FlagStatus.OPEN, escalated_at__isnull=True).update(escalated_at=now) == 1
+    return bool(
+        claim(Flag.objects.filter(pk=flag.pk, status=FlagStatus.OPEN, escalated_at__isnull=True), escalated_at=now)
     )
 
 
@@ -113,3 +116,19 @@ def flags_escalate_due(*, now: dt.datetime | None = None) -> int:
         if flag.created_at <= now - dt.timedelta(minutes=_minutes(flag)) and flag_escalate(flag=flag, now=now):
             escalated += 1
     return escalated
+
+
+def _still_open(notification: Notification, now: dt.datetime) -> str:
+    if notification.flag is None or notification.flag.status != FlagStatus.OPEN:
+        return "flag acknowledged since"
+    return ""
+
+
+register_purpose(
+    Purpose(
+        name=NotificationPurpose.ESCALATION,
+        not_to_send=_still_open,
+        context=flag_context,
+        related=("flag__appointment",),
+    )
+)

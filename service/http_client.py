@@ -14,6 +14,8 @@ from urllib.parse import urlsplit
 import httpx
 from django.conf import settings
 
+from service.exceptions import TransportError
+
 logger = logging.getLogger("sessionguard.http")
 
 
@@ -43,13 +45,11 @@ __all__ = [
 ]
 
 
-class HttpError(Exception):
+class HttpError(TransportError):
     """A request that got no usable answer; `permanent` says whether retrying can help."""
 
     def __init__(self, message: str, permanent: bool = False, status_code: int | None = None):
-        super().__init__(message)
-        self.message = message
-        self.permanent = permanent
+        super().__init__(message, permanent=permanent)
         self.status_code = status_code
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from collections.abc import Mapping
 from typing import Any
@@ -22,6 +23,7 @@ from service.models import (
     TherapistExternalId,
 )
 from service.notifications.outbox import notifications_create
+from service.notifications.purposes import Purpose, register_purpose
 
 THERAPIST_FIELDS = ("name", "email", "phone", "qualifications", "alert_channels", "active")
 CLIENT_FIELDS = ("name", "email", "phone", "date_of_birth", "contact_channels", "active")
@@ -160,3 +162,69 @@ def therapist_invite(*, therapist: Therapist, actor: Actor = SYSTEM) -> Notifica
         object_id=therapist.pk,
     )
     return invitation
+
+
+def client_resolve(*, clinic: Clinic, client: str | Mapping[str, Any]) -> Client:
+    """An id of the clinic's client, or an object matched by external id, then email, else created."""
+    if isinstance(client, str):
+        return Client.objects.get(clinic=clinic, pk=client)
+    external_ids = {k: v for k, v in (client.get("external_ids") or {}).items() if v}
+    found = client_match(clinic=clinic, external_ids=external_ids, email=client.get("email"))
+    if found is not None:
+        # Fill in what the clinic did not know yet, and remember new platform ids; never overwrite.
+        missing = {
+            field: client[field]
+            for field in ("email", "phone", "date_of_birth")
+            if client.get(field) and not getattr(found, field)
+        }
+        known = {ref.platform for ref in found.external_refs.all()}
+        new_ids = {k: v for k, v in external_ids.items() if k not in known}
+        if missing or new_ids:
+            client_update(client=found, external_ids=new_ids or None, **missing)
+        return found
+    fields = {k: client[k] for k in ("name", "email", "phone", "date_of_birth", "contact_channels") if k in client}
+    if "contact_channels" not in fields:
+        # A booking platform that passes an email or phone had the client's consent to be contacted there.
+        fields["contact_channels"] = [c for c, f in (("email", "email"), ("sms", "phone")) if client.get(f)]
+    fields.setdefault("name", client.get("email") or "Client")
+    return client_create(clinic=clinic, external_ids=external_ids, **fields)
+
+
+def therapist_resolve(
+    *, clinic: Clinic, external_ids: Mapping[str, str] | None, email: str | None, name: str = ""
+) -> Therapist | None:
+    """Match a therapist by external id, then email; create one when there is enough to name them."""
+    external_ids = {k: v for k, v in (external_ids or {}).items() if v}
+    found = therapist_match(clinic=clinic, external_ids=external_ids, email=email)
+    if found is not None:
+        return found
+    if not (name or email):
+        return None
+    return therapist_create(
+        clinic=clinic,
+        external_ids=external_ids,
+        name=name or email,
+        email=email or "",
+        alert_channels=["email"] if email else [],
+    )
+
+
+def _therapist_active(notification: Notification, now: dt.datetime) -> str:
+    if not Therapist.objects.filter(user_id=notification.context.get("user_id"), active=True).exists():
+        return "therapist deactivated"
+    return ""
+
+
+def _invite_context(notification: Notification) -> dict[str, Any]:
+    from django.contrib.auth import get_user_model
+
+    from service.clinics import set_password_link
+
+    # Made at send time, so the link works for 72 hours from when it arrives.
+    user = get_user_model().objects.get(pk=notification.context["user_id"])
+    return {"link": set_password_link(user=user), "username": user.get_username()}
+
+
+register_purpose(
+    Purpose(name=NotificationPurpose.THERAPIST_INVITE, not_to_send=_therapist_active, context=_invite_context)
+)

@@ -4,16 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-# name -> (task, every N seconds). Time-based sending is a short sweep over due rows, never a long ETA.
-PERIODIC_TASKS: dict[str, tuple[str, int]] = {
-    "worker heartbeat": ("service.tasks.worker_heartbeat", 30),
-    "inbound webhook deliveries sweep": ("booking_integration.tasks.sweep_inbound_deliveries", 60),
-    "outbound webhook deliveries sweep": ("booking_integration.tasks.sweep_webhook_deliveries", 60),
-    "questionnaire sweep": ("service.questionnaires.tasks.questionnaire_sweep", 60),
-    "notification sweep": ("service.notifications.tasks.notification_sweep", 60),
-    "data retention purge": ("service.tasks.data_retention_purge", 24 * 60 * 60),
-    "flag escalation sweep": ("service.tasks.flags_escalation_sweep", 60),
-}
+# name -> (task, every N seconds), filled by each app's ready(). Time-based sending is a short sweep
+# over due rows, never a long ETA.
+PERIODIC_TASKS: dict[str, tuple[str, int]] = {}
 
 
 def register_periodic_task(name: str, task: str, every_seconds: int) -> None:

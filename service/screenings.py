@@ -10,7 +10,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from service import events
+from service import events, people
 from service.models import (
     Appointment,
     AppointmentStatus,
@@ -128,6 +128,15 @@ def screening_decide(
         policy=policy,
     )
     return screen(context)
+
+
+@transaction.atomic
+def screening_create(*, clinic: Clinic, client: Client | str | Mapping[str, Any], **screening: Any) -> Screening:
+    """Screen a booking request (POST /screenings); the client is matched or created in the same
+    transaction, so a screening that fails leaves no client behind."""
+    if not isinstance(client, Client):
+        client = people.client_resolve(clinic=clinic, client=client)
+    return screening_run(clinic=clinic, client=client, source=Screening.Source.SCREENING, **screening)
 
 
 @transaction.atomic

@@ -37,7 +37,3 @@ def flags_escalation_sweep() -> int:
     from service.escalation import flags_escalate_due
 
     return flags_escalate_due()
-
-
-from service.notifications.tasks import *  # noqa: E402, F403
-from service.questionnaires.tasks import *  # noqa: E402, F403

@@ -199,3 +199,12 @@ def _clean_broker() -> None:
         folder = Path(settings.CELERY_BROKER_TRANSPORT_OPTIONS["data_folder_in"])
         for path in folder.glob("*"):
             path.unlink(missing_ok=True)
+
+
+def send_notification(notification_id: object) -> str:
+    """Send one row through the path production runs (a chunk of one); what became of it."""
+    from service.notifications import outbox
+
+    results = outbox.notifications_send(notification_ids=[notification_id])
+    (result,) = results  # a chunk of one has one outcome
+    return result

@@ -11,17 +11,16 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
-from standardwebhooks.webhooks import Webhook
 
 from booking_integration import inbound
 from booking_integration.models import InboundDelivery, Integration
-from booking_integration.platforms.registry import PLATFORM_NAMES
+from booking_integration.platforms.registry import get_platform, platform_names
 from service.api.auth import request_clinic
 from service.api.fields import UUID_PATTERN
 from service.api.pagination import ApiCursorPagination, CreatedCursorPagination
 from service.models import Therapist
 from service.models.appointments import Pressure
-from service.questionnaires.definitions import get_questionnaire
+from service.screening.definitions import get_questionnaire
 
 BOOKING_ANSWER_KEYS = tuple(item.key for item in get_questionnaire("booking").items)
 # Settings that are credentials: accepted, never shown again.
@@ -68,7 +67,7 @@ class IntegrationSettingsSerializer(serializers.Serializer):
 
 
 class IntegrationSerializer(serializers.ModelSerializer):
-    platform = serializers.ChoiceField(choices=PLATFORM_NAMES)
+    platform = serializers.ChoiceField(choices=platform_names())
     signing_secret = serializers.CharField(
         write_only=True,
         required=False,
@@ -87,30 +86,14 @@ class IntegrationSerializer(serializers.ModelSerializer):
     def get_webhook_url(self, integration: Integration) -> str:
         return inbound.webhook_url(integration)
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["platform"].choices = platform_names()  # the registry as it is now, not at import
+
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        platform = attrs["platform"]
-        secret = attrs.get("signing_secret", "")
-        options = attrs.get("settings") or {}
-        errors: dict[str, Any] = {}
-        setting_errors: dict[str, list[str]] = {}
-        if platform == "acuity":
-            # Acuity signs with the account's API key and is fetched from with user id + key.
-            for key in ("api_user", "api_key"):
-                if not options.get(key):
-                    setting_errors[key] = ["Acuity needs its user id (api_user) and API key (api_key)."]
-        elif not secret:
-            errors["signing_secret"] = [f"{platform} signs its webhooks: give the secret it shows you."]
-        if platform == "square":
-            for key, why in (("notification_url", "the URL exactly as subscribed"), ("api_key", "the access token")):
-                if not options.get(key):
-                    setting_errors[key] = [f"Square needs {why}."]
-        if platform == "standard" and secret:
-            try:
-                Webhook(secret)
-            except Exception:
-                errors["signing_secret"] = ["Use a Standard Webhooks secret: whsec_ followed by base64."]
-        if setting_errors:
-            errors["settings"] = setting_errors
+        errors = get_platform(attrs["platform"]).validate_settings(
+            signing_secret=attrs.get("signing_secret", ""), settings=attrs.get("settings") or {}
+        )
         if errors:
             raise serializers.ValidationError(errors)
         return attrs

@@ -52,7 +52,12 @@ ACTIONS: dict[str, Action] = {
 class Acuity(Platform):
     name = "acuity"
     stored_headers = (SIGNATURE_HEADER, "Content-Type", "User-Agent")
-    requires_fetch = True
+    # Acuity signs with the account's API key and is fetched from with user id + key.
+    signs_with_secret = False
+    required_settings = {
+        "api_user": "Acuity needs its user id (api_user) and API key (api_key).",
+        "api_key": "Acuity needs its user id (api_user) and API key (api_key).",
+    }
 
     def verify(
         self,

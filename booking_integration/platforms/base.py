@@ -79,7 +79,22 @@ class ParsedDelivery:
 class Platform(ABC):
     name: str = ""
     stored_headers: tuple[str, ...] = ()
-    requires_fetch: bool = False
+    # False where the platform signs with something in its settings (Acuity: the API key).
+    signs_with_secret: bool = True
+    # Settings it cannot work without: key → what to tell the clinic when it is missing.
+    required_settings: Mapping[str, str] = {}
+    # The sender writes SessionGuard's own answer keys (Standard Webhooks): no answer_map applies.
+    sends_answer_keys: bool = False
+
+    def validate_settings(self, *, signing_secret: str, settings: Mapping[str, Any]) -> dict[str, Any]:
+        """What is wrong with a new integration's secret and settings, keyed as the API's fields ({} if fine)."""
+        errors: dict[str, Any] = {}
+        if self.signs_with_secret and not signing_secret:
+            errors["signing_secret"] = [f"{self.name} signs its webhooks: give the secret it shows you."]
+        missing = {key: [why] for key, why in self.required_settings.items() if not settings.get(key)}
+        if missing:
+            errors["settings"] = missing
+        return errors
 
     @abstractmethod
     def verify(

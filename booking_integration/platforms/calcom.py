@@ -46,7 +46,6 @@ ACTIONS: dict[str, Action] = {
 class CalCom(Platform):
     name = "calcom"
     stored_headers = (SIGNATURE_HEADER, "Content-Type", "User-Agent")
-    requires_fetch = False
 
     def verify(
         self,

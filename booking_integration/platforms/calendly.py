@@ -38,7 +38,6 @@ SIGNATURE_HEADER = "Calendly-Webhook-Signature"
 class Calendly(Platform):
     name = "calendly"
     stored_headers = (SIGNATURE_HEADER, "Content-Type", "User-Agent")
-    requires_fetch = False
 
     def verify(
         self,

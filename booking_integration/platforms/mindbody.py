@@ -54,7 +54,6 @@ STATUS_ACTIONS: dict[str, Action] = {
 class Mindbody(Platform):
     name = "mindbody"
     stored_headers = (SIGNATURE_HEADER, "Content-Type", "User-Agent")
-    requires_fetch = False
 
     def verify(
         self,

@@ -54,7 +54,10 @@ STATUS_ACTIONS: dict[str, Action] = {
 class Square(Platform):
     name = "square"
     stored_headers = (SIGNATURE_HEADER, "Content-Type", "User-Agent", "Square-Version")
-    requires_fetch = True
+    required_settings = {
+        "notification_url": "Square needs the URL exactly as subscribed.",
+        "api_key": "Square needs the access token.",
+    }
 
     def verify(
         self,

@@ -49,7 +49,16 @@ ACTIONS: dict[str, Action] = {
 class StandardWebhooks(Platform):
     name = "standard"
     stored_headers = ("webhook-id", "webhook-timestamp", "webhook-signature", "Content-Type")
-    requires_fetch = False
+    sends_answer_keys = True
+
+    def validate_settings(self, *, signing_secret: str, settings: Mapping[str, Any]) -> dict[str, Any]:
+        errors = super().validate_settings(signing_secret=signing_secret, settings=settings)
+        if signing_secret:
+            try:
+                Webhook(signing_secret)
+            except Exception:
+                errors["signing_secret"] = ["Use a Standard Webhooks secret: whsec_ followed by base64."]
+        return errors
 
     def verify(
         self,

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
-from django.db import IntegrityError
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
@@ -15,7 +14,6 @@ from rest_framework.response import Response
 
 from service import appointments as booking
 from service.api.auth import request_clinic
-from service.api.errors import Conflict
 from service.api.fields import UUID_PATTERN, AwareDateTimeField
 from service.api.flags import FlagSerializer, with_flag_events
 from service.api.idempotency import idempotent
@@ -177,28 +175,17 @@ class AppointmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         body.is_valid(raise_exception=True)
         data = body.validated_data
         external = data.get("external") or {}
-        clinic = request_clinic(request)
-        if (
-            external
-            and Appointment.objects.filter(
-                clinic=clinic, external_platform=external["platform"], external_id=external["id"]
-            ).exists()
-        ):
-            raise Conflict("An appointment with this external platform and id exists already.")
-        try:
-            appointment = booking.appointment_book(
-                clinic=clinic,
-                client=body.resolve_client(),
-                therapist=data.get("therapist_id"),
-                service=dict(data["service"]),
-                start=data["start"],
-                end=data["end"],
-                answers=data["answers"],
-                external_platform=external.get("platform", ""),
-                external_id=external.get("id", ""),
-            )
-        except IntegrityError:
-            raise Conflict("An appointment with this external platform and id exists already.") from None
+        appointment = booking.appointment_book(
+            clinic=request_clinic(request),
+            client=data["client"],
+            therapist=data.get("therapist_id"),
+            service=dict(data["service"]),
+            start=data["start"],
+            end=data["end"],
+            answers=data["answers"],
+            external_platform=external.get("platform", ""),
+            external_id=external.get("id", ""),
+        )
         return self._answer(appointment, status.HTTP_201_CREATED)
 
     @extend_schema(

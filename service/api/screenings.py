@@ -14,12 +14,11 @@ from service.api.auth import request_clinic
 from service.api.fields import AwareDateTimeField
 from service.api.idempotency import idempotent
 from service.api.people import ClientSerializer
-from service.appointments import client_resolve
 from service.models import Client, Screening, Therapist
 from service.models.appointments import Pressure
 from service.screening.answers import AnswersInvalid, validate_answers
 from service.screening.engine import OUTCOMES
-from service.screenings import screening_run
+from service.screenings import screening_create
 
 
 class SuggestedTherapistSerializer(serializers.Serializer):
@@ -144,12 +143,6 @@ class ScreeningRequestSerializer(serializers.Serializer):
                 raise serializers.ValidationError({"client": ["No client of this clinic has this id."]})
         return attrs
 
-    def resolve_client(self) -> Client:
-        client = self.validated_data["client"]
-        if isinstance(client, Client):
-            return client
-        return client_resolve(clinic=self.context["clinic"], client=client)
-
 
 SCREENING_EXAMPLE = OpenApiExample(
     "A client with sciatica asking for deep pressure",
@@ -190,13 +183,12 @@ class ScreeningCreateView(GenericAPIView):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        screening = screening_run(
+        screening = screening_create(
             clinic=request_clinic(request),
-            client=serializer.resolve_client(),
+            client=data["client"],
             therapist=data.get("therapist_id"),
             service=dict(data["service"]),
             start=data["start"],
             answers=data["answers"],
-            source=Screening.Source.SCREENING,
         )
         return Response(ScreeningSerializer(screening).data, status=status.HTTP_201_CREATED)

@@ -8,18 +8,12 @@ from email.utils import parseaddr
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 
+from service.exceptions import TransportError
+from service.models import Notification
 from service.notifications.render import Rendered
+from service.notifications.transports import Transport
 
-__all__ = ["EmailError", "message_id_for", "send_email"]
-
-
-class EmailError(Exception):
-    """A send that did not happen; `permanent` says whether retrying can help."""
-
-    def __init__(self, message: str, permanent: bool = False) -> None:
-        super().__init__(message)
-        self.message = message
-        self.permanent = permanent
+__all__ = ["EmailTransport", "message_id_for", "send_email"]
 
 
 def message_id_for(notification_id: object) -> str:
@@ -29,7 +23,7 @@ def message_id_for(notification_id: object) -> str:
 
 
 def send_email(*, notification_id: object, to: str, rendered: Rendered) -> str:
-    """Send one message to one address; return its Message-ID or raise EmailError."""
+    """Send one message to one address; return its Message-ID or raise TransportError."""
     message_id = message_id_for(notification_id)
     message = EmailMultiAlternatives(
         subject=rendered.subject,
@@ -44,10 +38,19 @@ def send_email(*, notification_id: object, to: str, rendered: Rendered) -> str:
     try:
         message.send(fail_silently=False)
     except smtplib.SMTPRecipientsRefused as exc:
-        raise EmailError("recipient refused", permanent=True) from exc
+        raise TransportError("recipient refused", permanent=True) from exc
     except smtplib.SMTPResponseException as exc:
         # 5xx is the server's final word; 4xx is "try again later".
-        raise EmailError(f"SMTP {exc.smtp_code}", permanent=500 <= exc.smtp_code < 600) from exc
+        raise TransportError(f"SMTP {exc.smtp_code}", permanent=500 <= exc.smtp_code < 600) from exc
     except (smtplib.SMTPException, OSError) as exc:
-        raise EmailError(f"SMTP connection failed: {type(exc).__name__}") from exc
+        raise TransportError(f"SMTP connection failed: {type(exc).__name__}") from exc
     return message_id
+
+
+class EmailTransport(Transport):
+    """Email through Django's mail connection (SMTP from EMAIL_URL)."""
+
+    renders_as = "email"
+
+    def send(self, notification: Notification, rendered: Rendered) -> str:
+        return send_email(notification_id=notification.id, to=notification.recipient, rendered=rendered)

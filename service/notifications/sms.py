@@ -8,24 +8,22 @@ import sys
 import threading
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 from django.conf import settings
 
 from service import http_client
+from service.exceptions import TransportError
+from service.notifications.transports import Transport
+
+if TYPE_CHECKING:
+    from service.models import Notification
+    from service.notifications.render import Rendered
 
 logger = logging.getLogger("sessionguard.sms")
 
-__all__ = ["SmsBackend", "SmsError", "get_sms_backend", "memory_outbox"]
-
-
-class SmsError(Exception):
-    """A send that did not happen; `permanent` says whether retrying can help."""
-
-    def __init__(self, message: str, permanent: bool = False) -> None:
-        super().__init__(message)
-        self.message = message
-        self.permanent = permanent
+__all__ = ["SmsBackend", "SmsTransport", "get_sms_backend", "memory_outbox"]
 
 
 class SmsBackend(ABC):
@@ -92,7 +90,7 @@ class TwilioSmsBackend(SmsBackend):
                 timeout=15.0,
             )
         except http_client.HttpError as exc:
-            raise SmsError(f"twilio: {exc.message}", permanent=exc.permanent) from None
+            raise TransportError(f"twilio: {exc.message}", permanent=exc.permanent) from None
         if result.ok:
             try:
                 return str(result.json().get("sid", ""))
@@ -103,7 +101,7 @@ class TwilioSmsBackend(SmsBackend):
         code = ""
         with contextlib.suppress(ValueError, AttributeError):
             code = str(result.json().get("code", ""))
-        raise SmsError(f"twilio answered {result.status_code} {code}".strip(), permanent=permanent)
+        raise TransportError(f"twilio answered {result.status_code} {code}".strip(), permanent=permanent)
 
 
 _BACKENDS: dict[str, type[SmsBackend]] = {
@@ -116,3 +114,12 @@ _BACKENDS: dict[str, type[SmsBackend]] = {
 def get_sms_backend(name: str | None = None) -> SmsBackend:
     """The backend named by SMS_BACKEND (or `name`)."""
     return _BACKENDS[name or settings.SMS_BACKEND]()
+
+
+class SmsTransport(Transport):
+    """Text messages through the backend SMS_BACKEND names."""
+
+    renders_as = "text"
+
+    def send(self, notification: Notification, rendered: Rendered) -> str:
+        return get_sms_backend().send(to=notification.recipient, body=rendered.text, reference=str(notification.id))

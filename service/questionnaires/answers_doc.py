@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from service.questionnaires.definitions import QUESTIONNAIRES, Item
+from service.screening.definitions import QUESTIONNAIRES, Item
 
 _HEADER = """# Answer keys
 
@@ -12,7 +12,7 @@ type and range, and when it is asked. Booking systems send these keys in `answer
 Pain scores are the 0-10 Numeric Pain Rating Scale. How each answer is used is in
 [screening.md](screening.md).
 
-This file is generated from `service/questionnaires/definitions.py` by `make docs`; a test fails when
+This file is generated from `service/screening/definitions.py` by `make docs`; a test fails when
 it is out of date.
 """
 

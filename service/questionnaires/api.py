@@ -12,12 +12,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from service.models import Invitation
-from service.questionnaires.definitions import Item, Questionnaire
 from service.questionnaires.invitations import invitation_for_token
 from service.questionnaires.selectors import questionnaire_for_clinic
 from service.questionnaires.submission import InvitationClosed, questionnaire_submit
 from service.questionnaires.views import questionnaire_rate_limited
 from service.screening.answers import AnswersInvalid
+from service.screening.definitions import Item, Questionnaire
 
 __all__ = ["PublicQuestionnaireView", "question_as_dict", "questionnaire_as_dict"]
 

@@ -15,8 +15,8 @@ from rest_framework.views import APIView
 
 from service.api.auth import request_clinic
 from service.models import QuestionnaireResponse
-from service.questionnaires.definitions import QUESTIONNAIRES, Item, Questionnaire
 from service.questionnaires.selectors import questionnaire_for_clinic
+from service.screening.definitions import QUESTIONNAIRES, Item, Questionnaire
 
 __all__ = ["QuestionnaireFhirView", "QuestionnaireResponseFhirView", "questionnaire_resource", "response_resource"]
 

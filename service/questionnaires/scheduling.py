@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from service import events
+from service.claims import lock_batch
 from service.db import bulk_update_rows
 from service.flags import flag_raise
 from service.models import (
@@ -262,11 +263,11 @@ def invitations_send_batch(*, now: dt.datetime | None = None, batch_size: int = 
     Rows another sweep holds are skipped, not waited for.
     """
     now = now or timezone.now()
-    batch = list(
-        Invitation.objects.select_for_update(skip_locked=True, of=("self",))
-        .filter(status=InvitationStatus.SCHEDULED, scheduled_for__lte=now)
+    batch = lock_batch(
+        Invitation.objects.filter(status=InvitationStatus.SCHEDULED, scheduled_for__lte=now)
         .select_related("clinic", "appointment__client")
-        .order_by("scheduled_for")[:batch_size]
+        .order_by("scheduled_for"),
+        batch_size,
     )
     if not batch:
         return 0
@@ -317,16 +318,13 @@ def invitations_send_batch(*, now: dt.datetime | None = None, batch_size: int = 
 def invitations_remind_batch(*, now: dt.datetime | None = None, batch_size: int = SWEEP_BATCH_SIZE) -> int:
     """One reminder for each pre-session questionnaire still unanswered at its reminder time."""
     now = now or timezone.now()
-    batch = list(
-        Invitation.objects.select_for_update(skip_locked=True, of=("self",))
-        .filter(
-            status=InvitationStatus.SENT,
-            kind=PRE,
-            reminder_sent_at__isnull=True,
-            reminder_due_at__lte=now,
+    batch = lock_batch(
+        Invitation.objects.filter(
+            status=InvitationStatus.SENT, kind=PRE, reminder_sent_at__isnull=True, reminder_due_at__lte=now
         )
         .select_related("appointment__client")
-        .order_by("reminder_due_at")[:batch_size]
+        .order_by("reminder_due_at"),
+        batch_size,
     )
     if not batch:
         return 0
@@ -353,11 +351,11 @@ def invitations_close_batch(*, now: dt.datetime | None = None, batch_size: int =
     Invitation.objects.filter(status=InvitationStatus.SENT, kind=POST, expires_at__lte=now).update(
         status=InvitationStatus.EXPIRED, updated_at=now
     )
-    batch = list(
-        Invitation.objects.select_for_update(skip_locked=True, of=("self",))
-        .filter(status=InvitationStatus.SENT, kind=PRE, expires_at__lte=now)
+    batch = lock_batch(
+        Invitation.objects.filter(status=InvitationStatus.SENT, kind=PRE, expires_at__lte=now)
         .select_related("appointment")
-        .order_by("expires_at")[:batch_size]
+        .order_by("expires_at"),
+        batch_size,
     )
     for invitation in batch:
         invitation.status = InvitationStatus.EXPIRED

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from service.models import Clinic
-from service.questionnaires.definitions import Questionnaire, get_questionnaire
+from service.screening.definitions import Questionnaire, get_questionnaire
 from service.screenings import clinic_policy
 
 

@@ -17,7 +17,6 @@ from prometheus_client import Counter
 
 from service.models import Invitation, QuestionnaireKind, QuestionnaireResponse
 from service.notifications.render import session_time_text
-from service.questionnaires.definitions import Item, Questionnaire
 from service.questionnaires.invitations import invitation_for_token
 from service.questionnaires.selectors import questionnaire_for_clinic
 from service.questionnaires.submission import (
@@ -28,6 +27,7 @@ from service.questionnaires.submission import (
 )
 from service.questionnaires.tokens import token_hash
 from service.screening.answers import AnswersInvalid, prune_inapplicable
+from service.screening.definitions import Item, Questionnaire
 from service.screening.messages import SCREENING_NOTE, emergency_wording
 
 __all__ = ["questionnaire_page", "questionnaire_rate_limited", "questionnaire_sent_page"]

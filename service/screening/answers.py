@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from service.questionnaires.definitions import QUESTIONNAIRES, Item, get_questionnaire
+from service.screening.definitions import QUESTIONNAIRES, Item, get_questionnaire
 
 __all__ = ["AnswersInvalid", "prune_inapplicable", "validate_answers"]
 

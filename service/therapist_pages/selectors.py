@@ -22,7 +22,7 @@ from service.models import (
     Screening,
     Therapist,
 )
-from service.questionnaires.definitions import QUESTIONNAIRES, Item
+from service.screening.definitions import QUESTIONNAIRES, Item
 from service.screening.engine import CES_SIGNS, RED_FLAG_KEYS
 
 __all__ = [

@@ -11,6 +11,7 @@ from service.flags import flag_raise
 from service.models import Notification, NotificationStatus
 from service.notifications import outbox
 from service.notifications.sms import memory_outbox
+from tests.conftest import send_notification
 from tests.factories import AppointmentFactory
 from tests.questionnaires.support import FLAG_LINK, free_port
 
@@ -41,7 +42,7 @@ def raise_flag(appointment, severity):
 
 
 def send_all() -> list[str]:
-    return [outbox.notification_send(notification_id=n.id) for n in Notification.objects.order_by("created_at")]
+    return [send_notification(n.id) for n in Notification.objects.order_by("created_at")]
 
 
 def test_a_warning_flag_alerts_the_therapist_by_email_and_sms(appointment, clinic):
@@ -107,7 +108,7 @@ def test_a_failed_alert_keeps_its_error_and_is_retried_later(appointment, settin
     settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", free_port(), 2
 
     (row,) = Notification.objects.filter(flag=flag)
-    assert outbox.notification_send(notification_id=row.id) == "retry"
+    assert send_notification(row.id) == "retry"
     row.refresh_from_db()
     assert row.status == NotificationStatus.PENDING
     assert row.attempts == 1
@@ -117,7 +118,7 @@ def test_a_failed_alert_keeps_its_error_and_is_retried_later(appointment, settin
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     Notification.objects.filter(pk=row.pk).update(next_attempt_at=timezone.now())
     assert outbox.notifications_requeue_due() == 1
-    assert outbox.notification_send(notification_id=row.id) == "sent"
+    assert send_notification(row.id) == "sent"
     assert len(mail.outbox) == 1
 
 

@@ -12,7 +12,7 @@ from booking_integration.models import WebhookEndpoint, WebhookMessage
 from service.escalation import flags_escalate_due
 from service.flags import flag_acknowledge, flag_raise
 from service.models import AuditEvent, Flag, Notification
-from service.notifications import outbox
+from tests.conftest import send_notification
 from tests.factories import AppointmentFactory
 
 REASONS = [{"rule": "RF-CES", "outcome": "refer_urgently", "client_message": "-", "therapist_message": "-"}]
@@ -94,7 +94,7 @@ def test_an_escalation_acknowledged_before_it_was_sent_is_not_sent(harbour, ther
         flags_escalate_due()
     flag_acknowledge(flag=flag)
     with later(17):
-        results = [outbox.notification_send(notification_id=pk) for pk in _escalation_ids(flag)]
+        results = [send_notification(pk) for pk in _escalation_ids(flag)]
     assert results == ["dropped", "dropped"]
 
 
@@ -105,7 +105,7 @@ def test_escalation_messages_carry_no_health_detail(harbour, therapist, client_p
         flags_escalate_due()
     with later(17):
         for pk in _escalation_ids(flag):
-            outbox.notification_send(notification_id=pk)
+            send_notification(pk)
     (message,) = [m for m in mailoutbox if "not yet acknowledged" in m.subject.lower()]
     assert f"/therapist/flags/{flag.pk}" in message.body
     assert client_person.name not in message.body

@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 
 from service.questionnaires.answers_doc import render_answers_doc
-from service.questionnaires.definitions import ANSWER_KEYS
+from service.screening.definitions import ANSWER_KEYS
 from tests.conftest import ROOT
 
 

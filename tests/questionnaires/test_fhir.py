@@ -7,8 +7,8 @@ from fhir.resources.R4B.questionnaire import Questionnaire
 from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse as FhirResponse
 
 from service.models import Invitation, QuestionnaireResponse
-from service.questionnaires.definitions import get_questionnaire
 from service.questionnaires.submission import questionnaire_submit
+from service.screening.definitions import get_questionnaire
 from tests.questionnaires.support import open_link
 
 pytestmark = pytest.mark.django_db

@@ -17,6 +17,7 @@ from service.notifications.email import message_id_for
 from service.notifications.sms import memory_outbox
 from service.questionnaires.scheduling import invitations_send_batch
 from tests.booking_integration.fakeapi import FakeApi
+from tests.conftest import send_notification
 from tests.factories import ClientFactory
 from tests.questionnaires.support import book, free_port, token_in
 
@@ -39,7 +40,7 @@ def only_notification() -> Notification:
 
 def test_the_questionnaire_email_has_the_link_and_local_time_and_no_health_details(sent_invitation, clinic):
     notification = only_notification()
-    assert outbox.notification_send(notification_id=notification.id) == "sent"
+    assert send_notification(notification.id) == "sent"
 
     (message,) = mail.outbox
     assert message.to == ["alex@example.com"]
@@ -64,7 +65,7 @@ def test_sms_goes_through_the_backend_with_the_link(clinic, therapist):
     invitations_send_batch()
     notification = only_notification()
 
-    assert outbox.notification_send(notification_id=notification.id) == "sent"
+    assert send_notification(notification.id) == "sent"
     (sms,) = memory_outbox()
     assert sms.to == "+447700900123"
     assert "https://clinic.example/q/" in sms.body
@@ -73,8 +74,8 @@ def test_sms_goes_through_the_backend_with_the_link(clinic, therapist):
 
 def test_a_second_send_of_the_same_row_does_nothing(sent_invitation):
     notification = only_notification()
-    assert outbox.notification_send(notification_id=notification.id) == "sent"
-    assert outbox.notification_send(notification_id=notification.id) == "skipped"
+    assert send_notification(notification.id) == "sent"
+    assert send_notification(notification.id) == "skipped"
     assert len(mail.outbox) == 1
 
 
@@ -85,11 +86,11 @@ def test_a_row_claimed_by_a_live_worker_is_left_alone_and_a_dead_workers_claim_i
         status=NotificationStatus.SENDING, claimed_until=now + dt.timedelta(minutes=2), attempts=1
     )
     assert outbox.notifications_requeue_due() == 0
-    assert outbox.notification_send(notification_id=notification.id) == "skipped"
+    assert send_notification(notification.id) == "skipped"
 
     Notification.objects.filter(pk=notification.pk).update(claimed_until=now - dt.timedelta(seconds=1))
     assert outbox.notifications_requeue_due() == 1
-    assert outbox.notification_send(notification_id=notification.id) == "sent"
+    assert send_notification(notification.id) == "sent"
     assert len(mail.outbox) == 1
     notification.refresh_from_db()
     assert notification.attempts == 2
@@ -103,14 +104,14 @@ def test_a_failure_is_kept_and_retried_with_backoff_then_failed_for_good(sent_in
     waits = []
     for attempt in range(1, outbox.MAX_ATTEMPTS + 1):
         before = timezone.now()
-        result = outbox.notification_send(notification_id=notification.id)
+        result = send_notification(notification.id)
         notification.refresh_from_db()
         assert notification.attempts == attempt
         assert "SMTP connection failed" in notification.last_error
         if attempt < outbox.MAX_ATTEMPTS:
             assert (result, notification.status) == ("retry", "pending")
             waits.append(round((notification.next_attempt_at - before).total_seconds() / 60))
-            assert outbox.notification_send(notification_id=notification.id) == "skipped"  # not due yet
+            assert send_notification(notification.id) == "skipped"  # not due yet
             Notification.objects.filter(pk=notification.pk).update(next_attempt_at=timezone.now())
         else:
             assert (result, notification.status) == ("failed", "failed")
@@ -122,7 +123,7 @@ def test_a_client_who_opted_out_gets_nothing_on_that_channel(sent_invitation, cl
     client_person.contact_channels = ["sms"]
     client_person.save()
     notification = only_notification()
-    assert outbox.notification_send(notification_id=notification.id) == "dropped"
+    assert send_notification(notification.id) == "dropped"
     assert mail.outbox == []
     notification.refresh_from_db()
     assert notification.status == "failed"
@@ -133,14 +134,14 @@ def test_nothing_goes_out_for_a_cancelled_appointment(sent_invitation):
     from service.appointments import appointment_cancel
 
     appointment_cancel(appointment=sent_invitation)
-    assert outbox.notification_send(notification_id=only_notification().id) == "dropped"
+    assert send_notification(only_notification().id) == "dropped"
     assert mail.outbox == []
 
 
 def test_the_log_names_the_notification_and_never_the_address_or_link(sent_invitation, caplog):
     caplog.set_level(logging.INFO)
     notification = only_notification()
-    outbox.notification_send(notification_id=notification.id)
+    send_notification(notification.id)
     text = caplog.text
     assert str(notification.id) in text
     assert "channel=email purpose=questionnaire" in text
@@ -161,13 +162,13 @@ def test_twilio_gets_a_form_post_with_basic_auth(settings, clinic, therapist):
         settings.TWILIO_FROM_NUMBER = "+447700900999"
         path = "/2010-04-01/Accounts/AC123/Messages.json"
         api.add(path, {"code": 20500}, status=500, method="POST")
-        assert outbox.notification_send(notification_id=notification.id) == "retry"
+        assert send_notification(notification.id) == "retry"
         notification.refresh_from_db()
         assert notification.last_error == "twilio answered 500 20500"
 
         api.add(path, {"sid": "SM1"}, status=201, method="POST")
         Notification.objects.filter(pk=notification.pk).update(next_attempt_at=timezone.now())
-        assert outbox.notification_send(notification_id=notification.id) == "sent"
+        assert send_notification(notification.id) == "sent"
 
     request = api.requests[-1]
     form = parse_qs(request.body.decode())
@@ -187,7 +188,7 @@ def test_a_number_twilio_refuses_fails_at_once(settings, clinic, therapist):
         settings.TWILIO_API_BASE = api.base_url
         settings.TWILIO_ACCOUNT_SID = "AC123"
         api.add("/2010-04-01/Accounts/AC123/Messages.json", {"code": 21211}, status=400, method="POST")
-        assert outbox.notification_send(notification_id=notification.id) == "failed"
+        assert send_notification(notification.id) == "failed"
     notification.refresh_from_db()
     assert (notification.status, notification.attempts) == ("failed", 1)
 
@@ -202,7 +203,7 @@ def test_endpoint_disabled_email_names_the_url_without_its_query(clinic):
         context={"endpoint_url": "https://hooks.example/in?secret=abc"},
         next_attempt_at=timezone.now(),
     )
-    assert outbox.notification_send(notification_id=notification.id) == "sent"
+    assert send_notification(notification.id) == "sent"
     (message,) = mail.outbox
     assert "https://hooks.example/in" in message.body
     assert "secret=abc" not in message.body
@@ -230,10 +231,10 @@ def test_a_chunk_sends_each_row_once_and_requeues_what_runs_past_its_budget(clin
     assert outbox.notifications_send(notification_ids=ids[:2]) == {"skipped": 2}  # a duplicated task
     with (
         mock.patch.object(outbox, "CHUNK_BUDGET", dt.timedelta(seconds=-1)),
-        mock.patch.object(outbox, "_queue") as requeue,
+        mock.patch.object(outbox, "notifications_queue") as requeue,
     ):
         assert outbox.notifications_send(notification_ids=ids[2:]) == {"requeued": 2}
-    assert sorted(requeue.call_args.args[0]) == sorted(ids[2:])
+    assert sorted(map(str, requeue.call_args.args[0])) == sorted(ids[2:])
     assert Notification.objects.filter(status="sent").count() == 2
     # Released as they were: the next task claims and sends them.
     assert set(Notification.objects.filter(pk__in=ids[2:]).values_list("status", "attempts")) == {("pending", 0)}

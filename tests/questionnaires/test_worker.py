@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from service.appointments import appointment_cancel, appointment_reschedule
 from service.models import Flag, Invitation, InvitationStatus, Notification, NotificationStatus
-from service.notifications.tasks import notification_send, notification_sweep
+from service.notifications.tasks import notification_sweep, notifications_send
 from service.questionnaires.scheduling import invitations_send_batch
 from service.questionnaires.tasks import questionnaire_sweep
 from tests.conftest import drain_worker, wait_for
@@ -134,7 +134,7 @@ def test_a_duplicated_task_sends_once(worker, smtp_server, clinic, therapist, cl
     invitations_send_batch()  # queues one send task after commit
     notification = Notification.objects.get()
     for _ in range(3):
-        notification_send.delay(str(notification.id))
+        notifications_send.delay([str(notification.id)])
     notification_sweep.delay()
     questionnaire_sweep.delay()  # and a second sweep finds nothing due
     worker(concurrency=3)
@@ -150,7 +150,7 @@ def test_a_duplicated_task_sends_once(worker, smtp_server, clinic, therapist, cl
 def test_the_sweep_picks_up_what_was_never_queued(worker, smtp_server, clinic, therapist, client_person):
     book(clinic=clinic, client=client_person, therapist=therapist, in_hours=2)
     # The broker was down when the batch committed: the row exists, its task was lost.
-    with mock.patch("service.notifications.outbox._queue"):
+    with mock.patch("service.notifications.outbox.notifications_queue"):
         invitations_send_batch()
     assert Notification.objects.get().status == NotificationStatus.PENDING
     worker()

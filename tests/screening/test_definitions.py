@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from service.questionnaires.definitions import (
+from service.screening.definitions import (
     ANSWER_KEYS,
     ITEM_TYPES,
     QUESTIONNAIRES,

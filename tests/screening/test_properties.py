@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from service.questionnaires.definitions import Item, get_questionnaire
 from service.screening.answers import AnswersInvalid, prune_inapplicable, validate_answers
+from service.screening.definitions import Item, get_questionnaire
 from service.screening.engine import (
     OUTCOMES,
     RED_FLAG_KEYS,

@@ -10,14 +10,14 @@ from django.test import Client as Browser
 from django.urls import reverse
 
 from service.models import AuditEvent, Notification
-from service.notifications import outbox
+from tests.conftest import send_notification
 
 pytestmark = pytest.mark.django_db
 
 
 def send_invitations() -> None:
     for pk in Notification.objects.filter(purpose="therapist_invite").values_list("pk", flat=True):
-        outbox.notification_send(notification_id=pk)
+        send_notification(pk)
 
 
 def test_invite_set_password_sign_in(api, therapist, settings):
