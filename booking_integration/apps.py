@@ -17,6 +17,7 @@ class BookingIntegrationConfig(AppConfig):
         register_periodic_task(
             "outbound webhook deliveries sweep", "booking_integration.tasks.sweep_webhook_deliveries", 60
         )
+        register_periodic_task("platform holds sweep", "booking_integration.tasks.sweep_platform_holds", 60)
         # The endpoint-disabled notice registers its outbox purpose there.
         import booking_integration.outbound
 

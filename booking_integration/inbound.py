@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from booking_integration import holds
 from booking_integration.answer_map import map_answers
 from booking_integration.models import InboundDelivery, InboundStatus, Integration
 from booking_integration.platforms.base import BookingChange, ParsedDelivery, PayloadMalformed, SignatureInvalid
@@ -24,7 +25,9 @@ from service import http_client
 from service.appointments import (
     appointment_book,
     appointment_cancel,
+    appointment_complete,
     appointment_mark_no_show,
+    appointment_rebook,
     appointment_reschedule,
 )
 from service.claims import claim
@@ -253,7 +256,7 @@ def delivery_process(delivery_id: Any) -> str:
 
     try:
         with transaction.atomic():
-            results = [_apply(integration, change) for change in parsed.changes]
+            results = [_apply(integration, change, delivery) for change in parsed.changes]
             return _finish(delivery, InboundStatus.PROCESSED, result={"changes": results})
     except (DeliveryFailed, Conflict) as exc:
         return _finish(delivery, InboundStatus.FAILED, error=str(exc))
@@ -369,7 +372,7 @@ def _platform(integration: Integration, change: BookingChange) -> str:
     return change.external_platform or integration.platform
 
 
-def _apply(integration: Integration, change: BookingChange) -> dict[str, Any]:
+def _apply(integration: Integration, change: BookingChange, delivery: InboundDelivery) -> dict[str, Any]:
     clinic, platform = integration.clinic, _platform(integration, change)
     result: dict[str, Any] = {"action": change.action, "booking_id": change.booking_id}
     appointment = _find(clinic, platform, change.booking_id)
@@ -386,6 +389,8 @@ def _apply(integration: Integration, change: BookingChange) -> dict[str, Any]:
         if change.version is not None and stored_version is not None and change.version < stored_version:
             return {**result, "outcome": "ignored", "reason": "an older version than the one applied"}
         outcome = _change_existing(integration, appointment, change, result)
+        if outcome in ("rebooked", "rescheduled"):
+            _hold_if_risky(integration, appointment, delivery, result)
         if change.version is not None and (stored_version is None or change.version > stored_version):
             Appointment.objects.filter(pk=appointment.pk).update(external_version=change.version)
         return {**result, "outcome": outcome}
@@ -395,10 +400,18 @@ def _apply(integration: Integration, change: BookingChange) -> dict[str, Any]:
     # A booking, or a move of one we never saw (connected after it was made): book it now.
     appointment = _book(integration, change, result)
     result["appointment_id"] = str(appointment.pk)
+    _hold_if_risky(integration, appointment, delivery, result)
     return {**result, "outcome": "booked"}
 
 
+def _hold_if_risky(integration: Integration, appointment: Appointment, delivery: InboundDelivery, result: dict) -> None:
+    hold = holds.hold_if_risky(integration=integration, appointment=appointment, delivery=delivery)
+    if hold:
+        result["hold"] = hold
+
+
 def _change_existing(integration: Integration, appointment: Appointment, change: BookingChange, result: dict) -> str:
+    _keep_reschedule_url(appointment, change)
     if change.action == "cancelled":
         if appointment.status == AppointmentStatus.CANCELLED:
             return "unchanged"
@@ -409,6 +422,19 @@ def _change_existing(integration: Integration, appointment: Appointment, change:
             return "unchanged"
         appointment_mark_no_show(appointment=appointment)
         return "no_show"
+    if change.action == "completed":
+        if appointment.status == AppointmentStatus.COMPLETED:
+            return "unchanged"
+        if appointment.status == AppointmentStatus.CANCELLED:
+            result["reason"] = "the appointment is cancelled"
+            return "ignored"
+        appointment_complete(appointment=appointment)
+        return "completed"
+    if appointment.status == AppointmentStatus.CANCELLED and change.start is not None and change.end is not None:
+        # Booked again on the platform (Cal.com's request-reschedule, a reinstated booking): reopen it.
+        answers = _answers(integration, change, result) if change.form_answers else None
+        appointment_rebook(appointment=appointment, start=change.start, end=change.end, answers=answers or None)
+        return "rebooked"
     # booked again (Square's booking.updated, a replay) or rescheduled: a move when the time changed.
     if appointment.status != AppointmentStatus.BOOKED:
         result["reason"] = f"the appointment is {appointment.status}"
@@ -420,6 +446,13 @@ def _change_existing(integration: Integration, appointment: Appointment, change:
     answers = _answers(integration, change, result) if change.form_answers else None
     appointment_reschedule(appointment=appointment, start=change.start, end=change.end, answers=answers or None)
     return "rescheduled"
+
+
+def _keep_reschedule_url(appointment: Appointment, change: BookingChange) -> None:
+    url = change.reschedule_url[:500]
+    if url and url != appointment.external_reschedule_url:
+        appointment.external_reschedule_url = url
+        Appointment.objects.filter(pk=appointment.pk).update(external_reschedule_url=url)
 
 
 def _book(integration: Integration, change: BookingChange, result: dict) -> Appointment:
@@ -449,6 +482,7 @@ def _book(integration: Integration, change: BookingChange, result: dict) -> Appo
             external_platform=platform,
             external_id=change.booking_id,
             external_version=change.version,
+            external_reschedule_url=change.reschedule_url[:500],
             source="integration",
         )
     except DuplicateExternalId:

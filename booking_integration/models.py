@@ -20,6 +20,7 @@ WEBHOOK_EVENTS: tuple[str, ...] = (
     "flag.resolved",
     "questionnaire.sent",
     "questionnaire.completed",
+    "booking.cancelled_on_platform",
 )
 
 
@@ -203,3 +204,34 @@ class WebhookAttempt(models.Model):
 
     class Meta:
         ordering = ["attempted_at", "id"]
+
+
+class HoldStatus(models.TextChoices):
+    PENDING = "pending"
+    CANCELLED = "cancelled"
+    FAILED = "failed"
+
+
+class PlatformHold(models.Model):
+    """A risky booking to cancel on its platform (the integration's on_hold setting), tried until done."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    appointment = models.OneToOneField("service.Appointment", on_delete=models.CASCADE, related_name="+")
+    integration = models.ForeignKey(Integration, on_delete=models.CASCADE, related_name="holds")
+    # The delivery that booked it: its result shows the hold's outcome too.
+    delivery = models.ForeignKey(InboundDelivery, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    booking_id = models.CharField(max_length=255)
+    status = models.CharField(max_length=16, choices=HoldStatus, default=HoldStatus.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"], condition=models.Q(status="pending"), name="platform_hold_due_idx"
+            ),
+        ]

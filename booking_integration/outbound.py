@@ -376,6 +376,20 @@ def _external(appointment: Appointment | None) -> dict[str, str] | None:
     return {"platform": appointment.external_platform, "id": appointment.external_id}
 
 
+def appointment_data(appointment: Appointment) -> dict[str, Any]:
+    """An appointment's state for booking.cancelled_on_platform: ids, times, status, the screening's outcome."""
+    screening = appointment.latest_screening
+    return {
+        "appointment_id": str(appointment.pk),
+        "client_id": str(appointment.client_id),
+        "status": appointment.status,
+        "start": payloads.iso_time(appointment.start),
+        "end": payloads.iso_time(appointment.end),
+        "outcome": screening.outcome if screening is not None else None,
+        "external": _external(appointment),
+    }
+
+
 def screening_data(screening: Any) -> dict[str, Any]:
     data = payloads.screening_data(screening)
     data["client_id"] = str(screening.client_id)

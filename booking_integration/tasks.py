@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from booking_integration import inbound, outbound
+from booking_integration import holds, inbound, outbound
 
 
 @shared_task(name="booking_integration.tasks.process_inbound_delivery", ignore_result=True)
@@ -29,3 +29,15 @@ def send_webhook_delivery(delivery_id: str) -> str:
 def sweep_webhook_deliveries() -> int:
     """Queue outbound deliveries that are due: later retries, and those a crashed worker held."""
     return outbound.deliveries_sweep()
+
+
+@shared_task(name="booking_integration.tasks.cancel_on_platform", ignore_result=True)
+def cancel_on_platform(hold_id: str) -> str:
+    """Cancel a risky booking on its platform; safe to run twice (the hold is claimed)."""
+    return holds.hold_attempt(hold_id)
+
+
+@shared_task(name="booking_integration.tasks.sweep_platform_holds", ignore_result=True)
+def sweep_platform_holds() -> int:
+    """Queue platform holds that are due (retries, and those a crashed worker held)."""
+    return holds.holds_sweep()

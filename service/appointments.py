@@ -60,6 +60,7 @@ def appointment_book(
     external_platform: str = "",
     external_id: str = "",
     external_version: int | None = None,
+    external_reschedule_url: str = "",
     source: str = "booking",
 ) -> Appointment:
     """Store the booking and its first screening; a decision other than proceed opens a flag.
@@ -91,6 +92,7 @@ def appointment_book(
                 external_platform=external_platform,
                 external_id=external_id,
                 external_version=external_version,
+                external_reschedule_url=external_reschedule_url,
             )
     except IntegrityError:
         raise DuplicateExternalId from None
@@ -132,6 +134,42 @@ def appointment_reschedule(
     events.appointment_rescheduled.send(
         sender=Appointment, appointment=appointment, previous_start=previous_start, previous_end=previous_end
     )
+    return appointment
+
+
+@transaction.atomic
+def appointment_rebook(
+    *,
+    appointment: Appointment,
+    start: dt.datetime,
+    end: dt.datetime,
+    answers: Mapping[str, Any] | None = None,
+    actor: Actor = SYSTEM,
+) -> Appointment:
+    """Book a cancelled appointment again (its platform booked it again): screened, with its questionnaires."""
+    appointment = _locked(appointment)
+    if appointment.status != AppointmentStatus.CANCELLED:
+        raise Conflict(f"A {appointment.status} appointment cannot be booked again.")
+    if end <= start:
+        raise Conflict("The end must come after the start.")
+    appointment.status = AppointmentStatus.BOOKED
+    appointment.cancelled_at = None
+    appointment.start, appointment.end = start, end
+    appointment.duration_minutes = int((end - start).total_seconds() // 60)
+    if answers is not None:
+        appointment.booking_answers = dict(answers)
+    appointment.save(
+        update_fields=["status", "cancelled_at", "start", "end", "duration_minutes", "booking_answers", "updated_at"]
+    )
+    audit_record(
+        clinic_id=appointment.clinic_id,
+        action="appointment.rebooked",
+        actor=actor,
+        object_type="appointment",
+        object_id=appointment.pk,
+    )
+    _screen(appointment, answers=appointment.booking_answers, source="booking", flag_source=FlagSource.SCREENING)
+    events.appointment_rebooked.send(sender=Appointment, appointment=appointment)
     return appointment
 
 

@@ -13,6 +13,8 @@ screening_completed = Signal()
 appointment_booked = Signal()
 # kwargs: appointment, previous_start, previous_end
 appointment_rescheduled = Signal()
+# A cancelled booking booked again on its platform (Cal.com's request-reschedule, Acuity, Square).
+appointment_rebooked = Signal()
 # kwargs: appointment (its status is already cancelled / completed / no_show)
 appointment_cancelled = Signal()
 appointment_completed = Signal()

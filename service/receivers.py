@@ -27,6 +27,13 @@ def _move_questionnaires(sender: Any, appointment, **kwargs: Any) -> None:
     invitations_move(appointment=appointment)
 
 
+@receiver(events.appointment_rebooked, dispatch_uid="questionnaires.on_rebooked")
+def _reopen_questionnaires(sender: Any, appointment, **kwargs: Any) -> None:
+    from service.questionnaires.scheduling import invitations_reopen
+
+    invitations_reopen(appointment=appointment)
+
+
 @receiver(events.appointment_cancelled, dispatch_uid="questionnaires.on_cancelled")
 @receiver(events.appointment_no_show, dispatch_uid="questionnaires.on_no_show")
 def _cancel_questionnaires(sender: Any, appointment, **kwargs: Any) -> None:

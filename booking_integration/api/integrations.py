@@ -47,6 +47,14 @@ class IntegrationSettingsSerializer(serializers.Serializer):
     api_user = serializers.CharField(required=False, max_length=200)
     api_key = serializers.CharField(required=False, max_length=500, write_only=True)
     notification_url = serializers.URLField(required=False, max_length=2000)
+    on_hold = serializers.ChoiceField(
+        choices=["none", "cancel"],
+        required=False,
+        help_text=(
+            "cancel: a booking from the platform that screens refer_urgently or needs_clearance is cancelled on"
+            " the platform through its API (needs api_key; Mindbody cannot), with a calm reason. Default none."
+        ),
+    )
 
     def to_internal_value(self, data: Any) -> dict[str, Any]:
         if isinstance(data, dict):

@@ -23,7 +23,6 @@ from booking_integration.platforms.base import (
     Person,
     Platform,
     SignatureInvalid,
-    body_hash,
     full_name,
     hmac_sha256,
     int_or_none,
@@ -51,6 +50,21 @@ ACTIONS: dict[str, Action] = {
 
 class Acuity(Platform):
     name = "acuity"
+    can_cancel = True
+
+    def cancel_booking(self, *, booking_id: str, reason: str, settings: Mapping[str, Any], http: Any) -> None:
+        # PUT /api/v1/appointments/{id}/cancel?admin=true (as the business, whatever the client's
+        # cancellation window), basic auth with the user id and API key.
+        base_url = str(settings.get("api_base_url") or DEFAULT_API_BASE_URL).rstrip("/")
+        result = http.request(
+            "PUT",
+            f"{base_url}/api/v1/appointments/{quote(booking_id, safe='')}/cancel?admin=true",
+            headers={"Accept": "application/json"},
+            json={"cancelNote": reason},
+            auth=(str(settings.get("api_user") or ""), str(settings.get("api_key") or "")),
+        )
+        raise_for_status(result, "Acuity appointments API")
+
     stored_headers = (SIGNATURE_HEADER, "Content-Type", "User-Agent")
     # Acuity signs with the account's API key and is fetched from with user id + key.
     signs_with_secret = False
@@ -96,7 +110,9 @@ class Acuity(Platform):
         appointment_id = (fields.get("id") or [""])[0]
         if not raw_action:
             raise PayloadMalformed("`action` is missing")
-        dedupe_key = f"{appointment_id}|{raw_action}|{body_hash(body)}"
+        # The body is only an id, the same for every reschedule of one appointment, and acting on it
+        # fetches the appointment as it is now: every delivery is acted on, none is a duplicate.
+        dedupe_key = ""
         # Dynamic webhooks name the event `appointment.scheduled`; classic ones `scheduled`.
         action = ACTIONS.get(raw_action.removeprefix("appointment."))
         if action is None:
@@ -156,8 +172,12 @@ def _fill(change: BookingChange, appointment: Mapping[str, Any]) -> BookingChang
     staff = None
     if calendar_id or text(appointment, "calendar"):
         staff = Person(external_id=calendar_id, name=text(appointment, "calendar"), email="", phone="")
+    # The appointment as it is now decides: a `changed` (or late `rescheduled`) of a cancelled one cancels.
+    action: Action = "cancelled" if appointment.get("canceled") is True else change.action
     return dataclasses.replace(
         change,
+        action=action,
+        reschedule_url=text(appointment, "confirmationPage"),
         start=start,
         end=end,
         client=Person(

@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 from service.http_client import HttpError
 
-Action = Literal["booked", "rescheduled", "cancelled", "no_show"]
+Action = Literal["booked", "rescheduled", "cancelled", "no_show", "completed"]
 
 # Where a platform signs a time, a delivery older or newer than this is refused (replays, bad clocks).
 TIMESTAMP_TOLERANCE = timedelta(minutes=5)
@@ -65,11 +65,16 @@ class BookingChange:
     # The sender's own name for its system, where it differs from the integration's platform
     # (Standard Webhooks carries it in data.external.platform): the appointment is kept under it.
     external_platform: str | None = None
+    # Where the client can move this booking on the platform, when it gives one.
+    reschedule_url: str = ""
 
 
 @dataclass(frozen=True)
 class ParsedDelivery:
     event_type: str
+    # The same key for a retry of the same change, so it is acted on once. "" where acting again cannot
+    # change anything (the body is only an id and processing fetches the current state): every
+    # delivery is then acted on, and a second change with a byte-identical body is never dropped.
     dedupe_key: str
     changes: tuple[BookingChange, ...] = ()
     # Set for valid events we do not act on: they are stored and answered 2xx so nobody retries.
@@ -92,6 +97,11 @@ class Platform(ABC):
         if self.signs_with_secret and not signing_secret:
             errors["signing_secret"] = [f"{self.name} signs its webhooks: give the secret it shows you."]
         missing = {key: [why] for key, why in self.required_settings.items() if not settings.get(key)}
+        if settings.get("on_hold") == "cancel":
+            if not self.can_cancel:
+                missing["on_hold"] = [f"{self.name} bookings cannot be cancelled through its API: use none."]
+            elif not settings.get("api_key"):
+                missing["api_key"] = [f"Cancelling on {self.name} needs its API key (api_key)."]
         if missing:
             errors["settings"] = missing
         return errors
@@ -122,6 +132,13 @@ class Platform(ABC):
         `default_tz` (the clinic's time zone) is used only for platforms that send times without
         an offset.
         """
+
+    # Whether `cancel_booking` is implemented: a risky booking can be held on the platform itself.
+    can_cancel: bool = False
+
+    def cancel_booking(self, *, booking_id: str, reason: str, settings: Mapping[str, Any], http: Any) -> None:
+        """Cancel the booking through the platform's API with `reason`; raises HttpError."""
+        raise NotImplementedError(f"{self.name} bookings cannot be cancelled through its API")
 
     def fetch(
         self,
@@ -292,6 +309,10 @@ def raise_for_status(result: Any, what: str) -> None:
         return
     permanent = 400 <= status < 500 and status not in (408, 429)
     raise HttpError(f"{what} answered HTTP {status}", permanent=permanent, status_code=status)
+
+
+def bearer(settings: Mapping[str, Any]) -> dict[str, str]:
+    return {"Authorization": f"Bearer {settings.get('api_key') or ''}", "Accept": "application/json"}
 
 
 def json_from_result(result: Any, what: str) -> dict[str, Any]:

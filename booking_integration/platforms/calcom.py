@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime, tzinfo
 from typing import Any
+from urllib.parse import quote
 
 from booking_integration.platforms.base import (
     Action,
@@ -19,6 +20,7 @@ from booking_integration.platforms.base import (
     Person,
     Platform,
     SignatureInvalid,
+    bearer,
     body_hash,
     get_id,
     get_object,
@@ -26,6 +28,7 @@ from booking_integration.platforms.base import (
     load_json_object,
     optional_datetime,
     optional_id,
+    raise_for_status,
     required_header,
     required_secret,
     signatures_match,
@@ -40,12 +43,29 @@ ACTIONS: dict[str, Action] = {
     "BOOKING_CREATED": "booked",
     "BOOKING_RESCHEDULED": "rescheduled",
     "BOOKING_CANCELLED": "cancelled",
+    "MEETING_ENDED": "completed",
+    "BOOKING_NO_SHOW_UPDATED": "no_show",
 }
+DEFAULT_API_BASE_URL = "https://api.cal.com"
+DEFAULT_BOOKER_URL = "https://app.cal.com"
+API_VERSION = "2024-08-13"
 
 
 class CalCom(Platform):
     name = "calcom"
     stored_headers = (SIGNATURE_HEADER, "Content-Type", "User-Agent")
+    can_cancel = True
+
+    def cancel_booking(self, *, booking_id: str, reason: str, settings: Mapping[str, Any], http: Any) -> None:
+        # API v2: POST /v2/bookings/{uid}/cancel with a bearer API key and the version header.
+        base_url = str(settings.get("api_base_url") or DEFAULT_API_BASE_URL).rstrip("/")
+        result = http.request(
+            "POST",
+            f"{base_url}/v2/bookings/{quote(booking_id, safe='')}/cancel",
+            headers={**bearer(settings), "cal-api-version": API_VERSION},
+            json={"cancellationReason": reason},
+        )
+        raise_for_status(result, "Cal.com bookings API")
 
     def verify(
         self,
@@ -81,7 +101,8 @@ class CalCom(Platform):
         if not isinstance(trigger, str) or not trigger:
             raise PayloadMalformed("`triggerEvent` is missing")
         payload = data.get("payload")
-        uid = optional_id(payload, "uid") if isinstance(payload, dict) else None
+        # BOOKING_NO_SHOW_UPDATED names the booking `bookingUid`; the others `uid`.
+        uid = (optional_id(payload, "uid") or optional_id(payload, "bookingUid")) if isinstance(payload, dict) else None
         dedupe_key = f"{uid or ''}|{trigger}|{body_hash(body)}"
 
         action = ACTIONS.get(trigger)
@@ -92,10 +113,13 @@ class CalCom(Platform):
                 ignored_reason=f"Cal.com {trigger} is not a booking change we act on",
             )
         payload = get_object(data, "payload")
+        if action == "no_show":
+            return self._no_show(trigger, dedupe_key, payload)
         booking_id = get_id(payload, "uid", "payload.")
         previous = None
         if action == "rescheduled":
             previous = get_id(payload, "rescheduleUid", "payload.")
+        booker_url = text(payload, "bookerUrl") or DEFAULT_BOOKER_URL
 
         change = BookingChange(
             action=action,
@@ -109,7 +133,21 @@ class CalCom(Platform):
             service_id=optional_id(payload, "eventTypeId") or "",
             form_answers=_answers(payload),
             notes=text(payload, "cancellationReason") if action == "cancelled" else text(payload, "additionalNotes"),
+            reschedule_url=f"{booker_url.rstrip('/')}/reschedule/{quote(booking_id, safe='')}",
         )
+        return ParsedDelivery(event_type=trigger, dedupe_key=dedupe_key, changes=(change,))
+
+    @staticmethod
+    def _no_show(trigger: str, dedupe_key: str, payload: Mapping[str, Any]) -> ParsedDelivery:
+        """A host marked attendees as no-show (or took the mark back, which we leave to the clinic)."""
+        booking_id = optional_id(payload, "bookingUid") or get_id(payload, "uid", "payload.")
+        attendees = payload.get("attendees")
+        marked = isinstance(attendees, list) and any(isinstance(a, dict) and a.get("noShow") is True for a in attendees)
+        if not marked:
+            return ParsedDelivery(
+                event_type=trigger, dedupe_key=dedupe_key, ignored_reason="no attendee is marked as a no-show"
+            )
+        change = BookingChange(action="no_show", booking_id=booking_id)
         return ParsedDelivery(event_type=trigger, dedupe_key=dedupe_key, changes=(change,))
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime, tzinfo
 from typing import Any
+from urllib.parse import quote
 
 from booking_integration.platforms.base import (
     Action,
@@ -19,6 +20,7 @@ from booking_integration.platforms.base import (
     Person,
     Platform,
     SignatureInvalid,
+    bearer,
     check_unix_timestamp,
     get_id,
     get_object,
@@ -26,17 +28,42 @@ from booking_integration.platforms.base import (
     load_json_object,
     optional_datetime,
     optional_id,
+    raise_for_status,
     required_header,
     required_secret,
     signatures_match,
     text,
 )
+from service.http_client import HttpError
 
 SIGNATURE_HEADER = "Calendly-Webhook-Signature"
+DEFAULT_API_BASE_URL = "https://api.calendly.com"
+
+
+def scheduled_event_uuid(invitee_uri: str) -> str:
+    """`…/scheduled_events/<uuid>/invitees/<uuid>` → the scheduled event's uuid."""
+    parts = invitee_uri.rstrip("/").split("/")
+    if "scheduled_events" not in parts or parts.index("scheduled_events") + 1 >= len(parts):
+        raise HttpError("the booking id is not a Calendly invitee URI", permanent=True)
+    return parts[parts.index("scheduled_events") + 1]
 
 
 class Calendly(Platform):
     name = "calendly"
+    can_cancel = True
+
+    def cancel_booking(self, *, booking_id: str, reason: str, settings: Mapping[str, Any], http: Any) -> None:
+        # POST /scheduled_events/{uuid}/cancellation with a personal access token (or OAuth token).
+        base_url = str(settings.get("api_base_url") or DEFAULT_API_BASE_URL).rstrip("/")
+        event_uuid = quote(scheduled_event_uuid(booking_id), safe="")
+        result = http.request(
+            "POST",
+            f"{base_url}/scheduled_events/{event_uuid}/cancellation",
+            headers=bearer(settings),
+            json={"reason": reason},
+        )
+        raise_for_status(result, "Calendly scheduled events API")
+
     stored_headers = (SIGNATURE_HEADER, "Content-Type", "User-Agent")
 
     def verify(
@@ -83,6 +110,11 @@ class Calendly(Platform):
         invitee_uri = optional_id(payload, "uri")
         dedupe_key = f"{invitee_uri or ''}|{event}"
 
+        if event == "invitee_no_show.created":
+            # The payload is the no-show mark; `invitee` is the invitee it marks.
+            booking_id = optional_id(payload, "invitee") or get_id(payload, "uri", "payload.")
+            change = BookingChange(action="no_show", booking_id=booking_id)
+            return ParsedDelivery(event_type=event, dedupe_key=f"{booking_id}|{event}", changes=(change,))
         if event not in ("invitee.created", "invitee.canceled"):
             return ParsedDelivery(
                 event_type=event,
@@ -131,6 +163,7 @@ class Calendly(Platform):
             service_id=optional_id(scheduled, "event_type") or "",
             form_answers=_answers(payload),
             notes=notes,
+            reschedule_url=text(payload, "reschedule_url"),
         )
         return ParsedDelivery(event_type=event, dedupe_key=dedupe_key, changes=(change,))
 

@@ -2,8 +2,9 @@
 
 Unconfirmed: whether `startDateTime`/`endDateTime` carry a UTC offset (times without one are
 read in the clinic's time zone, passed as `default_tz`), and the `status` words of an
-`appointmentBooking.updated` (NoShow, Cancelled, LateCancelled are read as such; anything else
-as a possible move).
+`appointmentBooking.updated` (NoShow, Completed, Cancelled, LateCancelled are read as such; anything
+else as a possible move). Its public API has no call that cancels an appointment for the business
+(can_cancel is False): a risky booking is flagged, and the clinic cancels it in Mindbody.
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ EVENT_ACTIONS: dict[str, Action] = {
 }
 STATUS_ACTIONS: dict[str, Action] = {
     "noshow": "no_show",
+    "completed": "completed",
     "cancelled": "cancelled",
     "latecancelled": "cancelled",
 }

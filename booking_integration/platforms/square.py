@@ -24,6 +24,7 @@ from booking_integration.platforms.base import (
     Person,
     Platform,
     SignatureInvalid,
+    bearer,
     full_name,
     get_id,
     get_object,
@@ -54,6 +55,20 @@ STATUS_ACTIONS: dict[str, Action] = {
 class Square(Platform):
     name = "square"
     stored_headers = (SIGNATURE_HEADER, "Content-Type", "User-Agent", "Square-Version")
+    can_cancel = True
+
+    def cancel_booking(self, *, booking_id: str, reason: str, settings: Mapping[str, Any], http: Any) -> None:
+        # POST /v2/bookings/{id}/cancel; the idempotency key makes a retried call one cancellation.
+        # Square's booking has no field for a reason, so the clinic's own message is the client's word.
+        base_url = str(settings.get("api_base_url") or DEFAULT_API_BASE_URL).rstrip("/")
+        result = http.request(
+            "POST",
+            f"{base_url}/v2/bookings/{quote(booking_id, safe='')}/cancel",
+            headers=bearer(settings),
+            json={"idempotency_key": f"sessionguard-hold-{booking_id}"[:128]},
+        )
+        raise_for_status(result, "Square bookings API")
+
     required_settings = {
         "notification_url": "Square needs the URL exactly as subscribed.",
         "api_key": "Square needs the access token.",
@@ -145,12 +160,7 @@ class Square(Platform):
         if not any(change.needs_fetch for change in delivery.changes):
             return delivery
         base_url = str(settings.get("api_base_url") or DEFAULT_API_BASE_URL).rstrip("/")
-        request_headers = {
-            "Accept": "application/json",
-            "Authorization": f"Bearer {settings.get('api_key') or ''}",
-        }
-        if settings.get("square_version"):
-            request_headers["Square-Version"] = str(settings["square_version"])
+        request_headers = bearer(settings)
         changes = []
         for change in delivery.changes:
             if change.needs_fetch and change.client and change.client.external_id:

@@ -6,7 +6,7 @@ from typing import Any
 
 import django_filters
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
-from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -27,6 +27,21 @@ from service.models import Appointment, AppointmentStatus, Flag, FlagStatus, Inv
 class ExternalSerializer(serializers.Serializer):
     platform = serializers.RegexField(r"^[a-z][a-z0-9_]{0,31}$", max_length=32)
     id = serializers.CharField(max_length=255)
+
+
+class PlatformHoldSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=["pending", "cancelled", "failed", "unsupported"])
+    error = serializers.CharField(allow_blank=True)
+
+
+class ExternalStateSerializer(ExternalSerializer):
+    reschedule_url = serializers.URLField(
+        allow_blank=True, help_text="Where the client can move the booking on the platform, when it gives one."
+    )
+    hold = PlatformHoldSerializer(
+        allow_null=True,
+        help_text="The booking cancelled on the platform because it screened risky (the integration's on_hold).",
+    )
 
 
 class InvitationSummarySerializer(serializers.ModelSerializer):
@@ -79,10 +94,17 @@ class AppointmentSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    def get_external(self, obj: Appointment) -> dict[str, str] | None:
+    @extend_schema_field(ExternalStateSerializer(allow_null=True))
+    def get_external(self, obj: Appointment) -> dict[str, Any] | None:
         if not obj.external_id:
             return None
-        return {"platform": obj.external_platform, "id": obj.external_id}
+        hold = {"status": obj.platform_hold, "error": obj.platform_hold_error} if obj.platform_hold else None
+        return {
+            "platform": obj.external_platform,
+            "id": obj.external_id,
+            "reschedule_url": obj.external_reschedule_url,
+            "hold": hold,
+        }
 
 
 class AppointmentRequestSerializer(ScreeningRequestSerializer):

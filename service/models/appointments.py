@@ -44,6 +44,12 @@ class Appointment(models.Model):
     external_platform = models.CharField(max_length=32, blank=True)
     external_id = models.CharField(max_length=255, blank=True)
     external_version = models.BigIntegerField(null=True, blank=True)
+    # Where the client can move the booking on the platform (Calendly, Cal.com, Acuity give one).
+    external_reschedule_url = models.URLField(max_length=500, blank=True)
+    # A risky booking cancelled on the platform itself (the integration's on_hold setting):
+    # "" (not asked), pending, cancelled, failed or unsupported; the last error when there is one.
+    platform_hold = models.CharField(max_length=16, blank=True)
+    platform_hold_error = models.CharField(max_length=500, blank=True)
     latest_screening = models.ForeignKey(
         "Screening", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -184,6 +184,18 @@ def invitations_cancel(*, appointment: Appointment, now: dt.datetime | None = No
 
 
 @transaction.atomic
+def invitations_reopen(*, appointment: Appointment, now: dt.datetime | None = None) -> None:
+    """Booked again after a cancellation: what the cancellation stopped is asked again, for the new time."""
+    now = now or timezone.now()
+    for invitation in appointment.invitations.select_for_update().filter(status=InvitationStatus.CANCELLED):
+        _reset_link(invitation)
+        invitation.completed_at = None
+        invitation.save()
+    invitations_schedule(appointment=appointment, now=now)
+    invitations_move(appointment=appointment, now=now)
+
+
+@transaction.atomic
 def invitations_on_complete(*, appointment: Appointment, now: dt.datetime | None = None) -> None:
     """The session happened: the post-session questionnaire stands (again, after a no-show was corrected)."""
     now = now or timezone.now()

@@ -37,7 +37,7 @@ def test_booking_stores_the_appointment_with_its_first_screening(api, client_per
     assert data["therapist"]["id"] == str(therapist.id)
     assert data["service"] == {"name": "Remedial massage", "pressure": "medium", "duration_minutes": 60}
     assert data["screening"]["outcome"] == "proceed"
-    assert data["external"] == {"platform": "calcom", "id": "bk-1"}
+    assert data["external"] == {"platform": "calcom", "id": "bk-1", "reschedule_url": "", "hold": None}
     assert data["flags"] == []
     assert api.get(f"/api/v1/appointments/{data['id']}").json() == data
 

@@ -105,8 +105,14 @@ def test_cancelled_booking_is_parsed_with_its_reason():
     assert change.notes == "Feeling unwell"
 
 
+def test_meeting_ended_completes_the_booking():
+    (change,) = parse("meeting_ended.json").changes
+    assert change.action == "completed"
+
+
 def test_other_triggers_are_ignored_not_refused():
-    delivery = parse("meeting_ended.json")
+    body = fixture_bytes("calcom/meeting_ended.json").replace(b'"MEETING_ENDED"', b'"BOOKING_REQUESTED"')
+    delivery = calcom.parse(body=body, headers={}, content_type="application/json")
 
     assert delivery.changes == ()
     assert delivery.ignored_reason
