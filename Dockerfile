@@ -5,6 +5,7 @@ WORKDIR /app
 COPY requirements.txt constraints.txt ./
 RUN pip install --no-cache-dir -r requirements.txt -c constraints.txt
 COPY . .
+RUN python scripts/compile_messages.py
 # Build-time values only, so that the settings load; the real ones come from the environment at run time.
 RUN SECRET_KEY=build-only FIELD_ENCRYPTION_KEY=build-only-field-key-never-used-at-run-time \
     python manage.py collectstatic --no-input -v0

@@ -9,7 +9,7 @@ DEV_STAMP := $(VENV)/.installed-dev
 PORT ?= 8000
 export PORT
 
-.PHONY: run test lint format bench install install-dev docs clean
+.PHONY: run test lint format bench install install-dev docs messages clean
 
 # `make run` needs only what running needs; the test and lint tools come with `make test`.
 $(RUN_STAMP): requirements.txt constraints.txt
@@ -25,8 +25,25 @@ $(DEV_STAMP): $(RUN_STAMP) requirements-dev.txt
 install: $(RUN_STAMP)
 install-dev: $(DEV_STAMP)
 
+# The Spanish (and any other) message catalogues, compiled whenever a .po changes.
+PO_FILES := $(wildcard locale*/*/LC_MESSAGES/django.po)
+MO_FILES := $(PO_FILES:.po=.mo)
+$(MO_FILES) &: $(PO_FILES) $(RUN_STAMP)
+	@$(PY) scripts/compile_messages.py
+
+# axe-core (npm) for the accessibility checks of the browser tests.
+AXE := node_modules/axe-core/axe.min.js
+$(AXE): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $(AXE)
+
+## make messages: refresh the catalogues after changing wording (then translate what is new).
+messages: $(DEV_STAMP)
+	$(PY) manage.py makemessages -l es --no-location --no-obsolete --ignore=.venv --ignore=tests --ignore=bench
+	$(PY) manage.py rulepack_messages
+
 ## make run: install, migrate, seed the demo clinic, then web + worker + beat in the foreground (Ctrl-C stops all).
-run: $(RUN_STAMP)
+run: $(RUN_STAMP) $(MO_FILES)
 	@$(PY) scripts/check_port.py
 	$(PY) manage.py migrate --no-input -v0
 	$(PY) manage.py collectstatic --no-input -v0
@@ -34,7 +51,7 @@ run: $(RUN_STAMP)
 	@$(VENV)/bin/honcho -f Procfile.dev start
 
 ## make test: every test, on PostgreSQL and Redis when they answer, else on the embedded defaults.
-test: $(DEV_STAMP)
+test: $(DEV_STAMP) $(MO_FILES) $(AXE)
 	@eval "$$($(PY) scripts/services.py)" && \
 	  $(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check . && \
 	  $(PY) manage.py makemigrations --check --dry-run -v0 --settings=config.settings.test && \

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.db import models
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 
@@ -25,6 +26,8 @@ class ClinicScopedAdmin(admin.ModelAdmin):
     """Rows reach the clinic through `clinic_path` ("clinic", "integration__clinic", "pk" for Clinic itself)."""
 
     clinic_path = "clinic"
+    # Web addresses typed without a scheme are https (Django 6's default, asked for now).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def _scope(self, request: HttpRequest, queryset: QuerySet, path: str) -> QuerySet:
         if request.user.is_superuser:

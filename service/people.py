@@ -182,7 +182,9 @@ def client_resolve(*, clinic: Clinic, client: str | Mapping[str, Any]) -> Client
         if missing or new_ids:
             client_update(client=found, external_ids=new_ids or None, **missing)
         return found
-    fields = {k: client[k] for k in ("name", "email", "phone", "date_of_birth", "contact_channels") if k in client}
+    fields = {
+        k: client[k] for k in ("name", "email", "phone", "date_of_birth", "contact_channels", "language") if k in client
+    }
     if "contact_channels" not in fields:
         # A booking platform that passes an email or phone had the client's consent to be contacted there.
         fields["contact_channels"] = [c for c, f in (("email", "email"), ("sms", "phone")) if client.get(f)]

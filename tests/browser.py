@@ -15,6 +15,27 @@ CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 800}
+# axe-core from npm (package.json; `make test` installs it).
+AXE = Path(__file__).resolve().parents[1] / "node_modules" / "axe-core" / "axe.min.js"
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+
+def axe_violations(page: Any) -> list[dict[str, Any]]:
+    """Run axe-core on the page as it is now (WCAG 2.2 A and AA rules); its violations, briefly.
+
+    The script goes in through the DevTools protocol, which the page's Content-Security-Policy does
+    not govern, so the page is checked as users get it.
+    """
+    page.evaluate(AXE.read_text())
+    return page.evaluate(
+        """async (tags) => {
+            const result = await axe.run(document, {runOnly: {type: "tag", values: tags}});
+            return result.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+                                                 nodes: v.nodes.map(n => n.target.join(" "))}));
+        }""",
+        WCAG_TAGS,
+    )
+
 
 browser_marks = [
     pytest.mark.browser,

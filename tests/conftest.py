@@ -208,3 +208,13 @@ def send_notification(notification_id: object) -> str:
     results = outbox.notifications_send(notification_ids=[notification_id])
     (result,) = results  # a chunk of one has one outcome
     return result
+
+
+def fresh_address() -> str:
+    """A client address no earlier run has used: rate-limit counters live in Redis for their minute.
+
+    IPv6, with the randomness in the /64 that django-ratelimit groups addresses by.
+    """
+    import secrets
+
+    return f"2001:db8:{secrets.randbelow(0xFFFF):x}:{secrets.randbelow(0xFFFF):x}::1"

@@ -229,6 +229,11 @@ LOGIN_REDIRECT_URL = "/therapist/"
 PASSWORD_RESET_TIMEOUT = 72 * 60 * 60  # set-password and reset links work once, for 72 hours
 
 LANGUAGE_CODE = "en-gb"
+# Client pages, emails and SMS: the client's language, else the clinic's (service/questionnaires/wording.py).
+LANGUAGES = [("en", "English"), ("es", "Español")]
+# locale/: the pages' and messages' own strings (makemessages); locale_rulepack/: the questions and the
+# rule pack's client messages (manage.py rulepack_messages). Both are compiled by `make` (Babel).
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale_rulepack"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

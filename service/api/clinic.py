@@ -25,7 +25,17 @@ class ClinicSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Clinic
-        fields = ["id", "name", "timezone", "emergency_region", "contact_email", "contact_phone", "policy"]
+        fields = [
+            "id",
+            "name",
+            "timezone",
+            "emergency_region",
+            "language",
+            "contact_email",
+            "contact_phone",
+            "website",
+            "policy",
+        ]
         read_only_fields = ["id"]
 
     def validate_timezone(self, value: str) -> str:

@@ -96,6 +96,7 @@ class ClientSerializer(_PersonSerializer):
             "phone",
             "date_of_birth",
             "contact_channels",
+            "language",
             "external_ids",
             "active",
             "erased",

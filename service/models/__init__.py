@@ -11,7 +11,15 @@ from service.models.appointments import (
     Screening,
 )
 from service.models.audit import ActorType, AuditEvent
-from service.models.clinics import ApiKey, Clinic, ClinicMembership, EmergencyRegion, IdempotencyRecord, WorkerHeartbeat
+from service.models.clinics import (
+    ApiKey,
+    Clinic,
+    ClinicMembership,
+    EmergencyRegion,
+    IdempotencyRecord,
+    Language,
+    WorkerHeartbeat,
+)
 from service.models.notifications import Notification, NotificationChannel, NotificationPurpose, NotificationStatus
 from service.models.people import Client, ClientExternalId, Therapist, TherapistExternalId
 from service.models.questionnaires import Invitation, InvitationStatus, QuestionnaireKind, QuestionnaireResponse
@@ -35,6 +43,7 @@ __all__ = [
     "IdempotencyRecord",
     "Invitation",
     "InvitationStatus",
+    "Language",
     "Notification",
     "NotificationChannel",
     "NotificationPurpose",

@@ -26,6 +26,11 @@ class EmergencyRegion(models.TextChoices):
     GENERIC = "generic", "Generic (emergency services)"
 
 
+class Language(models.TextChoices):
+    EN = "en", "English"
+    ES = "es", "Español"
+
+
 class Clinic(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     name = models.CharField(max_length=200)
@@ -33,6 +38,13 @@ class Clinic(models.Model):
     emergency_region = models.CharField(max_length=16, choices=EmergencyRegion, default=EmergencyRegion.GENERIC)
     contact_email = models.EmailField(blank=True, help_text="Critical flags and endpoint failures are sent here.")
     contact_phone = PhoneNumberField(blank=True, help_text="Escalations of flags nobody acknowledged go here by SMS.")
+    website = models.URLField(max_length=300, blank=True, help_text="Shown to clients on their pages.")
+    language = models.CharField(
+        max_length=2,
+        choices=Language,
+        default=Language.EN,
+        help_text="What client pages, emails and SMS are written in, unless the client chose otherwise.",
+    )
     # The events some active endpoint of the clinic subscribes to, kept by the endpoint services in the
     # same transaction: a change nobody listens to then costs no query on the hot path.
     webhook_events = models.JSONField(default=list, blank=True, editable=False)

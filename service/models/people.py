@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db import models
 from phonenumber_field.modelfields import PhoneNumberField
 
-from service.models.clinics import Clinic
+from service.models.clinics import Clinic, Language
 
 QUALIFICATIONS = (
     "sciatica",
@@ -55,6 +55,8 @@ class Client(models.Model):
     phone = PhoneNumberField(blank=True)
     date_of_birth = models.DateField(null=True, blank=True)
     contact_channels = models.JSONField(default=list, blank=True, help_text="Channels the client agreed to.")
+    # "" follows the clinic's language.
+    language = models.CharField(max_length=2, choices=Language, blank=True)
     # When the client's newest aggravation or bruising flag was raised: the history rules read the
     # flags only when this falls inside their window, so most screenings skip that query.
     history_flagged_at = models.DateTimeField(null=True, blank=True, editable=False)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import smtplib
-from email.utils import parseaddr
+from email.utils import formataddr, parseaddr
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
@@ -22,13 +22,23 @@ def message_id_for(notification_id: object) -> str:
     return f"<notification-{notification_id}@{domain}>"
 
 
-def send_email(*, notification_id: object, to: str, rendered: Rendered) -> str:
+def from_address(sender_name: str) -> str:
+    """DEFAULT_FROM_EMAIL's address under the clinic's own name ("Harbour Massage <no-reply@…>")."""
+    name, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
+    sender_name = " ".join((sender_name or name).split())  # never a line break in a header
+    return formataddr((sender_name, address)) if sender_name else address
+
+
+def send_email(
+    *, notification_id: object, to: str, rendered: Rendered, sender_name: str = "", reply_to: str = ""
+) -> str:
     """Send one message to one address; return its Message-ID or raise TransportError."""
     message_id = message_id_for(notification_id)
     message = EmailMultiAlternatives(
         subject=rendered.subject,
         body=rendered.text,
-        from_email=settings.DEFAULT_FROM_EMAIL,
+        from_email=from_address(sender_name),
+        reply_to=[reply_to] if reply_to else None,
         to=[to],
         headers={"Message-ID": message_id, "Auto-Submitted": "auto-generated"},
         connection=get_connection(fail_silently=False),
@@ -53,4 +63,11 @@ class EmailTransport(Transport):
     renders_as = "email"
 
     def send(self, notification: Notification, rendered: Rendered) -> str:
-        return send_email(notification_id=notification.id, to=notification.recipient, rendered=rendered)
+        clinic = notification.clinic
+        return send_email(
+            notification_id=notification.id,
+            to=notification.recipient,
+            rendered=rendered,
+            sender_name=clinic.name,
+            reply_to=clinic.contact_email,
+        )

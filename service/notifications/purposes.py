@@ -42,6 +42,8 @@ class Purpose:
     on_sent: Callable[[Notification], None] = _nothing
     # Relations read by the hooks, fetched with the row in one query.
     related: tuple[str, ...] = ()
+    # The language it is written in (a client's message: theirs, else the clinic's); "" for English.
+    language: Callable[[Notification], str] | None = None
 
 
 _PURPOSES: dict[str, Purpose] = {}

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from typing import Literal
 
 from django.template.loader import render_to_string
+from django.utils import dateformat, translation
+from django.utils.translation import gettext
 
 from service.models import Clinic, Notification
 from service.notifications.purposes import get_purpose
@@ -29,9 +31,9 @@ class Rendered:
 
 
 def session_time_text(start: dt.datetime, clinic: Clinic) -> str:
-    """The session time as people at the clinic read it, e.g. "Friday 14 March 2025 at 10:00 GMT"."""
-    local = start.astimezone(clinic.tz)
-    return f"{local:%A} {local.day} {local:%B %Y} at {local:%H:%M} {local:%Z}".strip()
+    """The session time as people at the clinic read it, in the active language: "Friday 14 March 2025
+    at 10:00 GMT", "viernes 14 de marzo de 2025 a las 10:00 GMT"."""
+    return dateformat.format(start.astimezone(clinic.tz), gettext(r"l j F Y \a\t H:i T")).strip()
 
 
 def first_name(name: str) -> str:
@@ -40,9 +42,21 @@ def first_name(name: str) -> str:
 
 def render_notification(notification: Notification, *, renders_as: Literal["email", "text"] = "email") -> Rendered:
     """Render for an email (subject, text, HTML) or a text message (text only)."""
-    purpose = notification.purpose
-    context = {"clinic_name": notification.clinic.name, "purpose": purpose}
-    context.update(get_purpose(purpose).context(notification))
+    purpose, clinic = notification.purpose, notification.clinic
+    hooks = get_purpose(purpose)
+    language = (hooks.language(notification) if hooks.language else "") or "en"
+    with translation.override(language):
+        context = {
+            "clinic_name": clinic.name,
+            "clinic_phone": clinic.contact_phone.as_international if clinic.contact_phone else "",
+            "clinic_website": clinic.website,
+            "purpose": purpose,
+        }
+        context.update(hooks.context(notification))
+        return _render(purpose, context, renders_as)
+
+
+def _render(purpose: str, context: dict, renders_as: Literal["email", "text"]) -> Rendered:
     folder = _TEMPLATE_DIR[renders_as]
     if renders_as == "text":
         text = render_to_string(f"notifications/{folder}/{purpose}.txt", context).strip()

@@ -39,6 +39,18 @@ def invitation_is_open(invitation: Invitation, now: dt.datetime | None = None) -
 
 def invitation_for_token(token: str, *, now: dt.datetime | None = None) -> Invitation | None:
     """The open invitation this token belongs to, or None (unknown, ended, or malformed)."""
+    invitation = _known_invitation(token)
+    if invitation is None or not invitation_is_open(invitation, now):
+        return None
+    return invitation
+
+
+def ended_invitation_for_token(token: str) -> Invitation | None:
+    """The invitation of a real link that has ended: its page names the clinic and how to reach it."""
+    return _known_invitation(token)
+
+
+def _known_invitation(token: str) -> Invitation | None:
     if not isinstance(token, str) or len(token) != TOKEN_LENGTH:
         return None
     invitation = (
@@ -46,6 +58,6 @@ def invitation_for_token(token: str, *, now: dt.datetime | None = None) -> Invit
         .filter(token_hash=token_hash(token))
         .first()
     )
-    if invitation is None or not token_matches(invitation, token) or not invitation_is_open(invitation, now):
+    if invitation is None or not token_matches(invitation, token):
         return None
     return invitation

@@ -11,7 +11,9 @@ from service.models import AppointmentStatus, Invitation, InvitationStatus, Noti
 from service.models import QuestionnaireKind as Kind
 from service.notifications.purposes import Purpose, register_purpose
 from service.notifications.render import first_name, session_time_text
+from service.questionnaires.selectors import invitation_minutes
 from service.questionnaires.tokens import invitation_token
+from service.questionnaires.wording import client_language
 from service.screenings import clinic_policy
 
 __all__ = ["questionnaire_link"]
@@ -51,7 +53,12 @@ def _context(notification: Notification) -> dict[str, Any]:
         "session_time": session_time_text(appointment.start, clinic),
         "link": questionnaire_link(invitation),
         "link_days": clinic_policy(clinic).post_session_link_days,
+        "minutes": invitation_minutes(invitation),
     }
+
+
+def _language(notification: Notification) -> str:
+    return client_language(notification.invitation.appointment.client, notification.clinic)
 
 
 for _name in (NotificationPurpose.QUESTIONNAIRE, NotificationPurpose.REMINDER):
@@ -61,5 +68,6 @@ for _name in (NotificationPurpose.QUESTIONNAIRE, NotificationPurpose.REMINDER):
             not_to_send=_not_to_send,
             context=_context,
             related=("invitation__appointment__client", "invitation__appointment__therapist"),
+            language=_language,
         )
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.utils import timezone
@@ -56,6 +56,7 @@ class SubmissionResult:
     outcome: str
     messages: list[str]
     emergency: bool
+    reasons: list[dict] = field(default_factory=list)
 
 
 def _open_flag_rules(appointment: Appointment, source: str) -> set[str]:
@@ -210,7 +211,34 @@ def submission_result(response: QuestionnaireResponse) -> SubmissionResult:
         outcome=screening.outcome if screening else "proceed",
         messages=messages,
         emergency=bool(screening and screening.emergency),
+        reasons=reasons,
     )
+
+
+# Rules that say the same thing as another in the same answer: the later, more specific one stays.
+_SAID_BY = {"TIME-ACTIVITY": "PRE-NEW-ACTIVITY", "TIME-FLARE": "PRE-PAIN-RISE"}
+_NOT_NOW = ("refer_urgently", "needs_clearance", "reschedule")
+
+
+def client_bullets(result: SubmissionResult) -> list[str]:
+    """The client's bullets: no repeats, and none that contradicts the headline.
+
+    When the answer is "not now" (reschedule, clearance, urgent referral), advice about how the
+    session would be done ("keep it gentle") is left out: it belongs to a session that is not
+    happening. The English messages are returned; the page shows them in the client's language.
+    """
+    rules = {str(r.get("rule", "")).split(":")[0] for r in result.reasons}
+    bullets: list[str] = []
+    for reason in result.reasons:
+        message, rule = reason.get("client_message") or "", str(reason.get("rule", "")).split(":")[0]
+        if not message or message in bullets:
+            continue
+        if _SAID_BY.get(rule) in rules:
+            continue
+        if result.outcome in _NOT_NOW and reason.get("outcome") not in _NOT_NOW:
+            continue
+        bullets.append(message)
+    return bullets
 
 
 def without_screening_note(message: str) -> str:

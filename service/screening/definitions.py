@@ -82,7 +82,7 @@ VERSION = "1.0.0"
 # clinic's own number of weeks: a client 20 weeks after surgery must not answer "no" to "12 weeks" at a
 # clinic that holds bookings for 26.
 DEFAULT_SPINAL_PROCEDURE_WEEKS = 12
-_SPINAL_PROCEDURE_TEXT = "Have you had surgery or an injection in your spine in the last {weeks} weeks?"
+SPINAL_PROCEDURE_TEXT = "Have you had surgery or an injection in your spine in the last {weeks} weeks?"
 
 _SCIATICA = (Condition("has_sciatica", True),)
 _PREGNANT = (Condition("pregnant", True),)
@@ -272,7 +272,7 @@ _BOOKING_ITEMS: tuple[Item, ...] = (
     ),
     _yes_no(
         "spinal_procedure_recent",
-        _SPINAL_PROCEDURE_TEXT.format(weeks=DEFAULT_SPINAL_PROCEDURE_WEEKS),
+        SPINAL_PROCEDURE_TEXT.format(weeks=DEFAULT_SPINAL_PROCEDURE_WEEKS),
         section="Your health",
     ),
     _yes_no("pregnant", "Are you pregnant?", section="Pregnancy"),
@@ -345,6 +345,28 @@ _POST_SESSION_ITEMS: tuple[Item, ...] = (
     _CONCERNS,
 )
 
+# What cannot have changed since booking (history, long-standing conditions, pregnancy): before the
+# session these are shown with the booking's answers, to confirm or change, and not asked again. The
+# time-sensitive questions (pain now, the last 24 hours, recent injury, feeling unwell) and every
+# warning sign are always asked again.
+CONFIRM_NOT_ASK_KEYS: frozenset[str] = frozenset(
+    {
+        "has_sciatica",
+        "pain_below_knee",
+        "numbness_or_tingling",
+        "episode_weeks",
+        "clinician_assessed",
+        "cancer_history",
+        "osteoporosis_or_steroids",
+        "blood_thinners",
+        "easy_bruising",
+        "spinal_procedure_recent",
+        "pregnant",
+        "pregnancy_weeks",
+        "pregnancy_complications",
+    }
+)
+
 QUESTIONNAIRES: dict[str, Questionnaire] = {
     "booking": Questionnaire("booking", "Before you book", VERSION, _BOOKING_ITEMS),
     "pre_session": Questionnaire("pre_session", "Before your session", VERSION, _BOOKING_ITEMS),
@@ -369,9 +391,7 @@ def get_questionnaire(kind: str, *, spinal_procedure_weeks: int = DEFAULT_SPINAL
 @lru_cache(maxsize=64)
 def _with_spinal_weeks(kind: str, weeks: int) -> Questionnaire:
     items = tuple(
-        replace(item, text=_SPINAL_PROCEDURE_TEXT.format(weeks=weeks))
-        if item.key == "spinal_procedure_recent"
-        else item
+        replace(item, text=SPINAL_PROCEDURE_TEXT.format(weeks=weeks)) if item.key == "spinal_procedure_recent" else item
         for item in QUESTIONNAIRES[kind].items
     )
     return replace(QUESTIONNAIRES[kind], items=items)

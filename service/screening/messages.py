@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 __all__ = [
+    "CLIENT_TEMPLATES",
     "MESSAGES",
     "REGIONS",
+    "REGION_PIECES",
     "SCREENING_NOTE",
     "emergency_wording",
     "message",
@@ -282,6 +284,26 @@ MESSAGES: dict[str, dict[str, tuple[str, str]]] = {
     }
     for region in REGIONS
 }
+
+
+# For showing a client message in the client's own language: the stored English text → its template
+# key and region, the templates, and the region's pieces ({emergency}, {today}, {doctor}).
+CLIENT_TEMPLATES: dict[str, str] = {key: client for key, (client, _) in _TEMPLATES.items()}
+REGION_PIECES: dict[str, dict[str, str]] = {
+    region: {"emergency": _EMERGENCY[region], "today": _TODAY[region], "doctor": _DOCTOR[region]} for region in REGIONS
+}
+CLIENT_MESSAGE_KEYS: dict[str, tuple[str, str]] = {
+    client: (key, region) for region in REGIONS for key, (client, _) in MESSAGES[region].items()
+}
+
+
+def render(template: str, pieces: dict[str, str]) -> str:
+    """A template with its region's pieces (in any language) put in."""
+    return (
+        template.replace("{emergency}", pieces["emergency"])
+        .replace("{today}", pieces["today"])
+        .replace("{doctor}", pieces["doctor"])
+    )
 
 
 def message(key: str, *, region: str) -> tuple[str, str]:

@@ -50,6 +50,10 @@ def test_a_client_on_a_phone_answers_and_sees_the_right_message(
         # Conditional questions stay hidden until the answer they depend on is given.
         assert question(page, "pain_below_knee").is_hidden()
         assert question(page, "pregnancy_weeks").is_hidden()
+        # The booking's "no" to leg pain is shown to confirm; the client changes it.
+        assert "What you told us when you booked" in page.locator("main").inner_text()
+        assert question(page, "has_sciatica").is_hidden()
+        page.get_by_text("Something has changed? Change these answers").click()
         question(page, "has_sciatica").get_by_label("Yes").check()
         assert question(page, "pain_below_knee").is_visible()
         assert question(page, "numbness_or_tingling").is_visible()

@@ -8,6 +8,7 @@ import pytest
 from django.test import Client as Browser
 
 from service.models import Flag, QuestionnaireResponse
+from tests.conftest import fresh_address
 from tests.questionnaires.support import open_link
 
 pytestmark = pytest.mark.django_db
@@ -134,17 +135,17 @@ def test_an_ended_link_gets_the_same_kind_404(link, client):
 def test_the_page_is_rate_limited_per_link(link, settings):
     settings.RATELIMIT_ENABLE = True
     _, token = link
-    browser = Browser(REMOTE_ADDR="198.51.100.7")
+    browser = Browser(REMOTE_ADDR=fresh_address())
     codes = [browser.get(f"/q/{token}").status_code for _ in range(31)]
     assert codes[:30] == [200] * 30
     assert codes[30] == 429
     # Another link from another address is not affected.
-    assert Browser(REMOTE_ADDR="198.51.100.8").get("/q/" + "B" * 43).status_code == 404
+    assert Browser(REMOTE_ADDR=fresh_address()).get("/q/" + "B" * 43).status_code == 404
 
 
 def test_guessing_links_from_one_address_is_rate_limited(settings):
     settings.RATELIMIT_ENABLE = True
-    browser = Browser(REMOTE_ADDR="198.51.100.9")
+    browser = Browser(REMOTE_ADDR=fresh_address())
     codes = [browser.get(f"/q/{'C' * 42}{i % 10}").status_code for i in range(61)]
     assert set(codes[:60]) == {404}
     assert codes[60] == 429

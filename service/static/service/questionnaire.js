@@ -25,8 +25,33 @@
       }
     }
   }
-  form.addEventListener("change", update);
+  // Progress: how many of the questions shown outside the booking answers have an answer.
+  var bar = document.getElementById("progress");
+  var text = document.getElementById("progress-text");
+  var template = form.getAttribute("data-progress-template");
+  function progress() {
+    if (!bar) return;
+    var asked = form.querySelectorAll("section:not([aria-labelledby='section-confirm']) .item:not([hidden])");
+    var done = 0;
+    for (var i = 0; i < asked.length; i++) {
+      var inputs = asked[i].querySelectorAll("input, textarea");
+      for (var j = 0; j < inputs.length; j++) {
+        var input = inputs[j];
+        if ((input.type === "radio" && input.checked) || (input.type !== "radio" && input.value.trim() !== "")) {
+          done++;
+          break;
+        }
+      }
+    }
+    bar.hidden = false;
+    bar.max = asked.length;
+    bar.value = done;
+    text.textContent = template.replace("{done}", done).replace("{total}", asked.length);
+  }
+  form.addEventListener("change", function () { update(); progress(); });
+  form.addEventListener("input", progress);
   update();
+  progress();
   var summary = document.getElementById("error-summary");
   if (summary) summary.focus();
 })();
