@@ -13,10 +13,12 @@ from service import events
 
 
 @receiver(events.appointment_booked, dispatch_uid="questionnaires.on_booked")
+@receiver(events.appointment_rebooked, dispatch_uid="questionnaires.outcome_on_rebooked")
 def _schedule_questionnaires(sender: Any, appointment, **kwargs: Any) -> None:
-    from service.questionnaires.scheduling import invitations_schedule
+    from service.questionnaires.scheduling import invitations_schedule, outcome_checks_cancel_before
 
     invitations_schedule(appointment=appointment)
+    outcome_checks_cancel_before(appointment=appointment)
 
 
 @receiver(events.appointment_rescheduled, dispatch_uid="questionnaires.on_rescheduled")
@@ -44,9 +46,10 @@ def _cancel_questionnaires(sender: Any, appointment, **kwargs: Any) -> None:
 
 @receiver(events.appointment_completed, dispatch_uid="questionnaires.on_completed")
 def _keep_post_session(sender: Any, appointment, **kwargs: Any) -> None:
-    from service.questionnaires.scheduling import invitations_on_complete
+    from service.questionnaires.scheduling import invitations_on_complete, outcome_check_schedule
 
     invitations_on_complete(appointment=appointment)
+    outcome_check_schedule(appointment=appointment)
 
 
 @receiver(events.flag_raised, dispatch_uid="alerts.on_flag_raised")
@@ -54,3 +57,21 @@ def _alert_therapist(sender: Any, flag, **kwargs: Any) -> None:
     from service.alerts import flag_alerts_create
 
     flag_alerts_create(flag=flag)
+
+
+@receiver(events.appointment_completed, dispatch_uid="outcomes.on_completed")
+@receiver(events.appointment_cancelled, dispatch_uid="outcomes.on_cancelled")
+@receiver(events.appointment_no_show, dispatch_uid="outcomes.on_no_show")
+def _refresh_outcome(sender: Any, appointment, **kwargs: Any) -> None:
+    from service.outcomes import outcome_refresh
+
+    outcome_refresh(appointment=appointment)
+
+
+@receiver(events.questionnaire_completed, dispatch_uid="outcomes.on_questionnaire")
+def _refresh_outcome_after_answers(sender: Any, invitation, **kwargs: Any) -> None:
+    from service.models import AppointmentStatus
+    from service.outcomes import outcome_refresh
+
+    if invitation.appointment.status == AppointmentStatus.COMPLETED:
+        outcome_refresh(appointment=invitation.appointment)

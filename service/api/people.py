@@ -21,6 +21,7 @@ from service.api.pagination import CreatedCursorPagination
 from service.audit import actor_for_request
 from service.models import Client, ClientExternalId, Therapist, TherapistExternalId
 from service.models.people import ALERT_CHANNELS, CONTACT_CHANNELS, QUALIFICATIONS
+from service.outcomes import client_timeline
 from service.privacy import client_erase, client_export
 
 
@@ -229,6 +230,17 @@ class TherapistViewSet(_PersonViewSet):
         return Response({"id": str(therapist.pk), "sent_to": therapist.email}, status=status.HTTP_202_ACCEPTED)
 
 
+class TimelineEntrySerializer(serializers.Serializer):
+    at = serializers.DateTimeField()
+    appointment_id = serializers.UUIDField()
+    source = serializers.ChoiceField(choices=["booking", "pre_session", "post_session", "outcome_check"])
+    leg_pain = serializers.IntegerField(allow_null=True, min_value=0, max_value=10)
+    back_pain = serializers.IntegerField(allow_null=True, min_value=0, max_value=10)
+    peg = serializers.FloatField(allow_null=True, help_text="The PEG score: the mean of its three 0-10 items.")
+    overall_change = serializers.CharField(allow_null=True, help_text="much_better … same … much_worse")
+    flagged = serializers.BooleanField(help_text="This answer raised a warning or critical flag.")
+
+
 @extend_schema_view(
     list=extend_schema(summary="List clients", tags=["clients"]),
     create=extend_schema(summary="Add a client", tags=["clients"], examples=[CLIENT_EXAMPLE]),
@@ -262,6 +274,17 @@ class ClientViewSet(_PersonViewSet):
     @action(detail=True, methods=["get"])
     def export(self, request: Request, pk: str | None = None) -> Response:
         return Response(client_export(client=self.get_object(), actor=actor_for_request(request)))
+
+    @extend_schema(
+        summary="Every pain report of a client, oldest first",
+        tags=["clients"],
+        responses=TimelineEntrySerializer(many=True),
+        description="At booking, before and after each session, and at the outcome check, with the PEG score.",
+    )
+    @action(detail=True, methods=["get"])
+    def timeline(self, request: Request, pk: str | None = None) -> Response:
+        entries = client_timeline(client=self.get_object())
+        return Response(TimelineEntrySerializer([e.as_dict() for e in entries], many=True).data)
 
     @extend_schema(summary="Erase a client's personal data and answers for good", tags=["clients"], request=None,
                    responses=ErasureSerializer)  # fmt: skip

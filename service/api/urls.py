@@ -3,6 +3,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
+from service.api.analytics import OutcomesView
 from service.api.appointments import AppointmentViewSet
 from service.api.audit import AuditEventViewSet
 from service.api.clinic import ClinicView
@@ -21,5 +22,6 @@ router.register("audit-events", AuditEventViewSet, basename="audit-event")
 urlpatterns = [
     path("screenings", ScreeningCreateView.as_view(), name="screening-create"),
     path("clinic", ClinicView.as_view(), name="clinic"),
+    path("analytics/outcomes", OutcomesView.as_view(), name="analytics-outcomes"),
     *router.urls,
 ]

@@ -21,6 +21,7 @@ from service.models.clinics import (
     WorkerHeartbeat,
 )
 from service.models.notifications import Notification, NotificationChannel, NotificationPurpose, NotificationStatus
+from service.models.outcomes import OutcomeFact, OutcomeGroup
 from service.models.people import Client, ClientExternalId, Therapist, TherapistExternalId
 from service.models.questionnaires import Invitation, InvitationStatus, QuestionnaireKind, QuestionnaireResponse
 
@@ -48,6 +49,8 @@ __all__ = [
     "NotificationChannel",
     "NotificationPurpose",
     "NotificationStatus",
+    "OutcomeFact",
+    "OutcomeGroup",
     "QuestionnaireKind",
     "QuestionnaireResponse",
     "Screening",

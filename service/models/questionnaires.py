@@ -13,6 +13,8 @@ from service.models.clinics import Clinic
 class QuestionnaireKind(models.TextChoices):
     PRE_SESSION = "pre_session"
     POST_SESSION = "post_session"
+    # Weeks after the client's last completed session (policy outcome_followup_days).
+    OUTCOME_CHECK = "outcome_check"
 
 
 class InvitationStatus(models.TextChoices):

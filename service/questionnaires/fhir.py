@@ -18,7 +18,21 @@ from service.models import QuestionnaireResponse
 from service.questionnaires.selectors import questionnaire_for_clinic
 from service.screening.definitions import QUESTIONNAIRES, Item, Questionnaire
 
-__all__ = ["QuestionnaireFhirView", "QuestionnaireResponseFhirView", "questionnaire_resource", "response_resource"]
+__all__ = [
+    "ClientObservationsFhirView",
+    "QuestionnaireFhirView",
+    "QuestionnaireResponseFhirView",
+    "observations_bundle",
+    "questionnaire_resource",
+    "response_resource",
+]
+
+# LOINC 72514-3: "Pain severity - 0-10 verbal numeric rating [Score] - Reported". Leg or back is the
+# body site, as text (no coded site is claimed). The PEG score has no LOINC code we could confirm, so
+# it is coded in SessionGuard's own code system.
+PAIN_SCORE = {"system": "http://loinc.org", "code": "72514-3",
+              "display": "Pain severity - 0-10 verbal numeric rating [Score] - Reported"}  # fmt: skip
+SURVEY = {"system": "http://terminology.hl7.org/CodeSystem/observation-category", "code": "survey", "display": "Survey"}
 
 MIN_VALUE = "http://hl7.org/fhir/StructureDefinition/minValue"
 MAX_VALUE = "http://hl7.org/fhir/StructureDefinition/maxValue"
@@ -141,3 +155,61 @@ class QuestionnaireResponseFhirView(APIView):
             appointment__clinic=request_clinic(request),
         )
         return Response(response_resource(response))
+
+
+def _measures_system() -> str:
+    return f"{settings.SITE_URL}/fhir/CodeSystem/sessionguard-measures"
+
+
+def _observation(
+    entry: Any, client_id: Any, key: str, code: dict[str, str], value: dict[str, Any], site: str = ""
+) -> dict:
+    resource: dict[str, Any] = {
+        "resourceType": "Observation",
+        "id": f"{entry.appointment_id}-{entry.source}-{key}".replace("_", "-")[:64],
+        "status": "final",
+        "category": [{"coding": [SURVEY]}],
+        "code": {"coding": [code], "text": code["display"]},
+        "subject": {"reference": f"Patient/{client_id}"},
+        "effectiveDateTime": entry.at.isoformat(),
+        **value,
+    }
+    if site:
+        resource["bodySite"] = {"text": site}
+    return resource
+
+
+def observations_bundle(client: Any) -> dict[str, Any]:
+    """The client's pain scores and PEG scores over time as FHIR R4 Observations in a Bundle."""
+    from service.outcomes import client_timeline
+
+    peg_code = {"system": _measures_system(), "code": "peg-score",
+                "display": "PEG 3-item pain scale score (mean of three 0-10 items)"}  # fmt: skip
+    resources = []
+    for entry in client_timeline(client=client):
+        for key, score, site in (("leg", entry.leg_pain, "Leg"), ("back", entry.back_pain, "Back")):
+            if score is not None:
+                resources.append(_observation(entry, client.pk, key, PAIN_SCORE, {"valueInteger": score}, site))
+        if entry.peg is not None:
+            quantity = {"value": entry.peg, "unit": "score", "system": "http://unitsofmeasure.org", "code": "{score}"}
+            resources.append(_observation(entry, client.pk, "peg", peg_code, {"valueQuantity": quantity}))
+    return {
+        "resourceType": "Bundle",
+        "type": "collection",
+        "total": len(resources),
+        "entry": [{"fullUrl": f"{settings.SITE_URL}/fhir/Observation/{r['id']}", "resource": r} for r in resources],
+    }
+
+
+class ClientObservationsFhirView(APIView):
+    renderer_classes = [FhirJsonRenderer, JSONRenderer]
+
+    @extend_schema(
+        operation_id="client_observations_fhir",
+        responses={200: OpenApiResponse(description="A FHIR R4 Bundle of Observations: pain and PEG scores.")},
+    )
+    def get(self, request: Request, client_id: str) -> Response:
+        from service.models import Client
+
+        client = get_object_or_404(Client, pk=client_id, clinic=request_clinic(request))
+        return Response(observations_bundle(client))

@@ -52,6 +52,7 @@ SWEEP_BATCH_SIZE = 500
 SWEEP_MAX_BATCHES = 40
 
 PRE, POST = QuestionnaireKind.PRE_SESSION, QuestionnaireKind.POST_SESSION
+OUTCOME = QuestionnaireKind.OUTCOME_CHECK
 
 _UNREACHABLE_REASON = {
     "rule": "Q-UNREACHABLE",
@@ -76,6 +77,8 @@ def _scheduled_for(kind: str, appointment: Appointment, policy: ClinicPolicy, no
     if kind == PRE:
         # Booked closer to the start than the usual notice: ask at once.
         return max(appointment.start - dt.timedelta(hours=policy.pre_session_hours), now)
+    if kind == OUTCOME:
+        return appointment.end + dt.timedelta(days=policy.outcome_followup_days)
     return appointment.end + dt.timedelta(hours=policy.post_session_hours)
 
 
@@ -196,6 +199,48 @@ def invitations_reopen(*, appointment: Appointment, now: dt.datetime | None = No
 
 
 @transaction.atomic
+def outcome_check_schedule(*, appointment: Appointment, now: dt.datetime | None = None) -> Invitation | None:
+    """After a completed session: one outcome check, unless a later session is booked.
+
+    Only the client's last completed session keeps one: an earlier session's check, not yet sent,
+    is cancelled, so the client is asked once, weeks after they stopped coming.
+    """
+    now = now or timezone.now()
+    policy = clinic_policy(appointment.clinic)
+    client_checks = Invitation.objects.filter(
+        kind=OUTCOME, status=InvitationStatus.SCHEDULED, appointment__client_id=appointment.client_id
+    )
+    later = Appointment.objects.filter(client_id=appointment.client_id, start__gt=appointment.start).exclude(
+        status__in=(AppointmentStatus.CANCELLED, AppointmentStatus.NO_SHOW)
+    )
+    if policy.outcome_followup_days == 0 or later.exists():
+        return None
+    client_checks.exclude(appointment=appointment).update(status=InvitationStatus.CANCELLED, updated_at=now)
+    invitation, _ = Invitation.objects.get_or_create(
+        appointment=appointment,
+        kind=OUTCOME,
+        defaults={
+            "clinic_id": appointment.clinic_id,
+            "status": InvitationStatus.SCHEDULED,
+            "scheduled_for": _scheduled_for(OUTCOME, appointment, policy, now),
+        },
+    )
+    return invitation
+
+
+@transaction.atomic
+def outcome_checks_cancel_before(*, appointment: Appointment, now: dt.datetime | None = None) -> int:
+    """A new booking: checks of the client's earlier sessions, not yet sent, are not needed."""
+    now = now or timezone.now()
+    return Invitation.objects.filter(
+        kind=OUTCOME,
+        status=InvitationStatus.SCHEDULED,
+        appointment__client_id=appointment.client_id,
+        appointment__start__lt=appointment.start,
+    ).update(status=InvitationStatus.CANCELLED, updated_at=now)
+
+
+@transaction.atomic
 def invitations_on_complete(*, appointment: Appointment, now: dt.datetime | None = None) -> None:
     """The session happened: the post-session questionnaire stands (again, after a no-show was corrected)."""
     now = now or timezone.now()
@@ -252,6 +297,7 @@ def _notification(invitation: Invitation, purpose: str, channel: str, now: dt.da
 _SENDABLE = {
     PRE: (AppointmentStatus.BOOKED,),
     POST: (AppointmentStatus.BOOKED, AppointmentStatus.COMPLETED),
+    OUTCOME: (AppointmentStatus.COMPLETED,),
 }
 
 _SEND_FIELDS = [

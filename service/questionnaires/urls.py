@@ -14,6 +14,11 @@ urlpatterns = [
     ),
     path("api/v1/questionnaires/<str:kind>.fhir.json", fhir.QuestionnaireFhirView.as_view(), name="questionnaire-fhir"),
     path(
+        "api/v1/clients/<uuid:client_id>/observations.fhir.json",
+        fhir.ClientObservationsFhirView.as_view(),
+        name="client-observations-fhir",
+    ),
+    path(
         "api/v1/appointments/<uuid:appointment_id>/responses/<uuid:response_id>.fhir.json",
         fhir.QuestionnaireResponseFhirView.as_view(),
         name="questionnaire-response-fhir",

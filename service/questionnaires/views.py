@@ -51,6 +51,13 @@ _HEADLINES = {
         "proceed_with_modifications": gettext_lazy("Your session can go ahead, with some changes"),
         "proceed": gettext_lazy("Thank you: your session can go ahead"),
     },
+    QuestionnaireKind.OUTCOME_CHECK: {
+        "refer_urgently": gettext_lazy("Please get medical help"),
+        "needs_clearance": gettext_lazy("Please check with your doctor before your next massage"),
+        "reschedule": gettext_lazy("Thank you: your therapist will review this"),
+        "proceed_with_modifications": gettext_lazy("Thank you: your therapist will review this"),
+        "proceed": gettext_lazy("Thank you for letting us know how you are"),
+    },
     QuestionnaireKind.POST_SESSION: {
         "refer_urgently": gettext_lazy("Please get medical help"),
         "needs_clearance": gettext_lazy("Please check with your doctor before your next massage"),
@@ -216,7 +223,7 @@ def _page_context(invitation: Invitation) -> dict[str, Any]:
         # A date format per language (Django's date filter), e.g. "Friday 14 March 2025 at 10:00 GMT".
         "date_format": _(r"l j F Y \a\t H:i T"),
         "therapist_name": appointment.therapist.name if appointment.therapist else "",
-        "post_session": invitation.kind == QuestionnaireKind.POST_SESSION,
+        "post_session": invitation.kind != QuestionnaireKind.PRE_SESSION,
     }
 
 

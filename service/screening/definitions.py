@@ -76,7 +76,7 @@ class Questionnaire:
         raise KeyError(key)
 
 
-VERSION = "1.0.0"
+VERSION = "1.1.0"
 
 # CL-SPINAL-PROCEDURE's window is a clinic setting (`spinal_procedure_weeks`), so its question names the
 # clinic's own number of weeks: a client 20 weeks after surgery must not answer "no" to "12 weeks" at a
@@ -296,6 +296,40 @@ _BOOKING_ITEMS: tuple[Item, ...] = (
 )
 
 _CHANGE = "Since your massage"
+_PAST_WEEK = "The past week"
+
+# PEG (Krebs et al. 2009, J Gen Intern Med; free to use): pain, and how it interferes with enjoyment
+# of life and general activity, each 0-10 over the past week. The score is their mean.
+PEG_KEYS = ("peg_pain", "peg_enjoyment", "peg_activity")
+_PEG_ITEMS = (
+    Item(
+        "peg_pain",
+        "In the past week, what number best describes your pain on average?",
+        "integer",
+        minimum=0,
+        maximum=10,
+        help="0 means no pain, 10 means pain as bad as you can imagine.",
+        section=_PAST_WEEK,
+    ),
+    Item(
+        "peg_enjoyment",
+        "In the past week, how much has pain got in the way of your enjoyment of life?",
+        "integer",
+        minimum=0,
+        maximum=10,
+        help="0 means not at all, 10 means completely.",
+        section=_PAST_WEEK,
+    ),
+    Item(
+        "peg_activity",
+        "In the past week, how much has pain got in the way of your general activity?",
+        "integer",
+        minimum=0,
+        maximum=10,
+        help="0 means not at all, 10 means completely.",
+        section=_PAST_WEEK,
+    ),
+)
 
 _POST_SESSION_ITEMS: tuple[Item, ...] = (
     Item(
@@ -341,6 +375,24 @@ _POST_SESSION_ITEMS: tuple[Item, ...] = (
     ),
     _pain("leg_pain_now", "How much leg pain do you have right now, from 0 to 10?", section="Pain"),
     _pain("back_pain_now", "How much back pain do you have right now, from 0 to 10?", section="Pain"),
+    *_PEG_ITEMS,
+    *_WARNING_SIGN_ITEMS,
+    _CONCERNS,
+)
+
+# Weeks after the last session (outcome_followup_days): how the client is now, and nothing about the
+# session itself.
+_OUTCOME_CHECK_ITEMS: tuple[Item, ...] = (
+    Item(
+        "overall_change",
+        "Compared with before your massages with us, how is your pain overall?",
+        "choice",
+        choices=_POST_SESSION_ITEMS[0].choices,
+        section="How you are now",
+    ),
+    _pain("leg_pain_now", "How much leg pain do you have right now, from 0 to 10?", section="Pain"),
+    _pain("back_pain_now", "How much back pain do you have right now, from 0 to 10?", section="Pain"),
+    *_PEG_ITEMS,
     *_WARNING_SIGN_ITEMS,
     _CONCERNS,
 )
@@ -371,6 +423,7 @@ QUESTIONNAIRES: dict[str, Questionnaire] = {
     "booking": Questionnaire("booking", "Before you book", VERSION, _BOOKING_ITEMS),
     "pre_session": Questionnaire("pre_session", "Before your session", VERSION, _BOOKING_ITEMS),
     "post_session": Questionnaire("post_session", "After your session", VERSION, _POST_SESSION_ITEMS),
+    "outcome_check": Questionnaire("outcome_check", "How you are now", VERSION, _OUTCOME_CHECK_ITEMS),
 }
 
 

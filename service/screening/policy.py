@@ -36,6 +36,8 @@ _INT_RANGES: dict[str, tuple[int, int]] = {
     "post_session_hours": (1, 24 * 14),
     "reminder_hours_before": (1, 24 * 14),
     "post_session_link_days": (1, 90),
+    # Days after the last completed session to ask how the client is (0: never).
+    "outcome_followup_days": (0, 365),
     # How long answers, platform deliveries and message bodies are kept (default eight years, the UK adult-record norm).
     "retention_days": (30, 365 * 100),
     # A flag nobody acknowledged is escalated to the clinic after this long.
@@ -67,6 +69,7 @@ class ClinicPolicy:
     post_session_hours: int = 24
     reminder_hours_before: int = 24
     post_session_link_days: int = 7
+    outcome_followup_days: int = 28
     retention_days: int = 2920
     escalate_critical_minutes: int = 15
     escalate_warning_minutes: int = 240

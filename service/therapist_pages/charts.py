@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
@@ -19,6 +20,7 @@ class PainPoint:
     label: str  # the date as the clinic reads it, and where the answer came from
     leg: int | None
     back: int | None
+    peg: float | None = None
 
 
 def _y(score: int) -> float:
@@ -76,3 +78,53 @@ def pain_chart(points: Sequence[PainPoint]) -> SafeString:
         _series(points, "back", "back", "rect"),
         _series(points, "leg", "leg", "circle"),
     )
+
+
+def rates_chart(rows: Sequence[Any]) -> SafeString:
+    """Per row, the share of answered follow-ups that improved (solid) and that aggravated (hatched),
+    as horizontal bars from 0 to 100%; rows with no answered follow-up are left out."""
+    rows = [row for row in rows if row.followups_answered]
+    if not rows:
+        return SafeString("")
+    bar, gap, label_w, width = 16, 16, 110, 360
+    span = width - label_w - 40
+    height = len(rows) * (2 * bar + gap) + 10
+    parts = []
+    for i, row in enumerate(rows):
+        y = 5 + i * (2 * bar + gap)
+        improved, aggravated = row.improved_rate or 0.0, row.aggravation_rate or 0.0
+        w_improved, w_aggravated = max(span * improved, 1), max(span * aggravated, 1)
+        parts.append(
+            format_html(
+                '<text class="axis" x="0" y="{}">{}</text>'
+                '<rect class="improved" x="{}" y="{}" width="{}" height="{}"><title>{}: improved {}</title></rect>'
+                '<text class="axis" x="{}" y="{}">{}</text>'
+                '<rect class="aggravated" x="{}" y="{}" width="{}" height="{}"><title>{}: aggravated {}</title></rect>'
+                '<text class="axis" x="{}" y="{}">{}</text>',
+                y + bar + 4,
+                row.label[:28],
+                label_w,
+                y,
+                f"{w_improved:.1f}",
+                bar,
+                row.label,
+                f"{improved:.0%}",
+                f"{label_w + w_improved + 4:.1f}",
+                y + bar - 3,
+                f"{improved:.0%}",
+                label_w,
+                y + bar,
+                f"{w_aggravated:.1f}",
+                bar,
+                row.label,
+                f"{aggravated:.0%}",
+                f"{label_w + w_aggravated + 4:.1f}",
+                y + 2 * bar - 3,
+                f"{aggravated:.0%}",
+            )
+        )
+    svg = (
+        '<svg class="rates-chart" viewBox="0 0 {} {}" role="img" aria-labelledby="rates-chart-title">'
+        '<title id="rates-chart-title">Share of answered follow-ups that improved and that aggravated</title>{}</svg>'
+    )
+    return format_html(svg, width, height, SafeString("".join(parts)))

@@ -19,7 +19,6 @@ from service.models import (
     FlagStatus,
     QuestionnaireKind,
     QuestionnaireResponse,
-    Screening,
     Therapist,
 )
 from service.screening.definitions import QUESTIONNAIRES, Item
@@ -35,7 +34,6 @@ __all__ = [
     "flag_answer_rows",
     "flag_for_user",
     "flags_to_review",
-    "pain_reports",
     "user_clinic",
     "user_membership",
     "user_therapist",
@@ -301,23 +299,6 @@ def client_for_user(*, user, client_id: object) -> Client:
     if client is None:
         raise Http404("No such client.")
     return client
-
-
-_REPORT_SOURCE = {"booking": "at booking", "reschedule": "at booking", "pre_session": "before", "post_session": "after"}
-
-
-def pain_reports(*, client: Client) -> list[tuple[dt.datetime, str, int | None, int | None]]:
-    """Every leg and back pain score the client gave, oldest first: (when, where from, leg, back)."""
-    rows = (
-        Screening.objects.filter(client=client)
-        .order_by("created_at")
-        .values_list("created_at", "source", "answers__leg_pain_now", "answers__back_pain_now")
-    )
-    return [
-        (at, _REPORT_SOURCE.get(source, source), leg, back)
-        for at, source, leg, back in rows
-        if isinstance(leg, int) or isinstance(back, int)
-    ]
 
 
 def client_sessions(*, client: Client, user) -> list[Appointment]:

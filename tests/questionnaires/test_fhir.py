@@ -61,7 +61,7 @@ def test_a_response_is_a_valid_fhir_r4_questionnaire_response(api, clinic, thera
     assert answer.status_code == 200
     resource = FhirResponse.model_validate(answer.json())
     assert resource.status == "completed"
-    assert resource.questionnaire.endswith("/api/v1/questionnaires/pre_session.fhir.json|1.0.0")
+    assert resource.questionnaire.endswith("/api/v1/questionnaires/pre_session.fhir.json|1.1.0")
     values = {item.linkId: item.answer[0] for item in resource.item}
     assert values["has_sciatica"].valueBoolean is True
     assert values["pain_below_knee"].valueBoolean is False

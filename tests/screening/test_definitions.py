@@ -48,6 +48,9 @@ CLINICAL_BOOKING_KEYS = {
     "concerns",
 }
 POST_SESSION_KEYS = {
+    "peg_pain",
+    "peg_enjoyment",
+    "peg_activity",
     "overall_change",
     "soreness",
     "numbness_new_or_spreading",
@@ -79,6 +82,13 @@ def test_pre_session_asks_the_booking_items():
 
 def test_post_session_asks_the_follow_up_items():
     assert set(get_questionnaire("post_session").keys) == POST_SESSION_KEYS
+
+
+def test_the_outcome_check_asks_pain_peg_change_and_warning_signs_again():
+    keys = set(get_questionnaire("outcome_check").keys)
+    assert {"leg_pain_now", "back_pain_now", "peg_pain", "peg_enjoyment", "peg_activity", "overall_change"} <= keys
+    assert {"saddle_numbness", "bladder_change", "dvt_signs", "concerns"} <= keys
+    assert keys <= POST_SESSION_KEYS  # nothing it asks means something else elsewhere
 
 
 def test_answer_keys_cover_every_kind_once():

@@ -639,6 +639,7 @@ def test_policy_defaults_are_the_rule_pack_defaults():
         "post_session_hours": 24,
         "reminder_hours_before": 24,
         "post_session_link_days": 7,
+        "outcome_followup_days": 28,
         "retention_days": 2920,
         "escalate_critical_minutes": 15,
         "escalate_warning_minutes": 240,

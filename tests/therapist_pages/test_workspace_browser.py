@@ -107,17 +107,27 @@ def test_acknowledging_on_a_phone_records_the_therapist_in_the_flags_history(liv
 @pytest.fixture
 def alex_course(clinic, therapist, client_person):
     """Alex's pain over four reports: booking, before, after (worse), and the next booking."""
-    from service.models import Screening
+    from service.models import Appointment, Invitation, QuestionnaireResponse
 
-    appointment = AppointmentFactory(clinic=clinic, therapist=therapist, client=client_person, status="completed")
-    for days_ago, source, leg, back in ((20, "booking", 4, 3), (19, "pre_session", 5, 3), (17, "post_session", 8, 4),
-                                        (2, "booking", 6, 2)):  # fmt: skip
-        row = Screening.objects.create(
-            clinic=clinic, appointment=appointment, client=client_person, source=source, start=appointment.start,
-            answers={"leg_pain_now": leg, "back_pain_now": back}, outcome="proceed", rule_set_name="sciatica",
-            rule_set_version="1.1.0",
+    now = timezone.now()
+    first = AppointmentFactory(
+        clinic=clinic, therapist=therapist, client=client_person, status="completed",
+        start=now - dt.timedelta(days=18), booking_answers={"leg_pain_now": 4, "back_pain_now": 3},
+    )  # fmt: skip
+    second = AppointmentFactory(
+        clinic=clinic, therapist=therapist, client=client_person, start=now + dt.timedelta(days=5),
+        booking_answers={"leg_pain_now": 6, "back_pain_now": 2},
+    )  # fmt: skip
+    Appointment.objects.filter(pk=first.pk).update(created_at=now - dt.timedelta(days=20))
+    Appointment.objects.filter(pk=second.pk).update(created_at=now - dt.timedelta(days=2))
+    for days_ago, kind, leg, back in ((19, "pre_session", 5, 3), (17, "post_session", 8, 4)):
+        invitation = Invitation.objects.create(
+            clinic=clinic, appointment=first, kind=kind, status="completed", scheduled_for=now
+        )
+        QuestionnaireResponse.objects.create(
+            clinic=clinic, invitation=invitation, appointment=first, kind=kind,
+            answers={"leg_pain_now": leg, "back_pain_now": back}, submitted_at=now - dt.timedelta(days=days_ago),
         )  # fmt: skip
-        Screening.objects.filter(pk=row.pk).update(created_at=timezone.now() - dt.timedelta(days=days_ago))
     return client_person
 
 
