@@ -49,7 +49,6 @@ class OutcomeRowSerializer(serializers.Serializer):
 
 
 class OutcomesView(APIView):
-
     @extend_schema(
         summary="How completed sessions went, by therapist, pressure, modification or rule",
         tags=["analytics"],
