@@ -52,6 +52,12 @@ def markdown(results: dict) -> str:
             f"| sweep queries per batch | {sweep['queries_per_batch']} (small table {sweep['queries_per_batch_small']}) "
             f"| constant | {_yes(sweep['queries_per_batch'] == sweep['queries_per_batch_small'])} |"
         )
+    analytics = results.get("analytics")
+    if analytics:
+        lines.append(
+            f"| analytics over {analytics['sessions']:,} completed sessions: p95, worst grouping | "
+            f"{analytics['worst_p95_ms']:.0f} ms | ≤ {analytics['target_p95_ms']} ms | {_yes(analytics['met'])} |"
+        )
     memory = results.get("worker_memory")
     if memory:
         lines.append(

@@ -187,6 +187,10 @@ def main() -> int:
         results["questionnaire_sweep"] = sweep.run(rounds=min(ROUNDS, 3))
         print("5. worker memory over 100,000 sends", flush=True)
         results["worker_memory"] = sweep.memory(sends=int(os.environ.get("BENCH_SENDS", "100000")))
+    from bench import analytics
+
+    print("6. clinic analytics over 1,000,000 completed sessions", flush=True)
+    results["analytics"] = analytics.run()
     results["notes"] = profile_misses(results, fixtures)
     write_results(results)
     return 0

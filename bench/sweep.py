@@ -31,9 +31,10 @@ def seed(*, total: int = 1_000_000, due: int = 10_000, name: str = SWEEP_CLINIC)
     with connection.cursor() as cursor:
         cursor.execute(
             """
-            INSERT INTO service_client (id, clinic_id, name, email, phone, contact_channels, active, created_at, updated_at)
+            INSERT INTO service_client (id, clinic_id, name, email, phone, contact_channels, language, active,
+                created_at, updated_at)
             SELECT gen_random_uuid(), %(clinic)s, 'Client ' || n, 'client' || n || '@sweep.example', '',
-                   '["email"]'::jsonb, true, now(), now()
+                   '["email"]'::jsonb, '', true, now(), now()
             FROM generate_series(1, 1000) AS n
             """,
             {"clinic": clinic.id},
@@ -45,12 +46,12 @@ def seed(*, total: int = 1_000_000, due: int = 10_000, name: str = SWEEP_CLINIC)
             WITH clients AS (SELECT array_agg(id) AS ids FROM service_client WHERE clinic_id = %(clinic)s)
             INSERT INTO service_appointment (id, clinic_id, client_id, service_name, service_pressure, duration_minutes,
                 start, "end", status, booking_answers, booked_against_advice, external_platform, external_id,
-                created_at, updated_at)
+                external_reschedule_url, platform_hold, platform_hold_error, created_at, updated_at)
             SELECT gen_random_uuid(), %(clinic)s, clients.ids[1 + n %% 1000],
                    CASE WHEN n <= %(due)s THEN 'due' ELSE 'Remedial massage' END, 'medium', 60,
                    s.start, s.start + interval '1 hour',
                    CASE WHEN s.start < now() THEN 'completed' ELSE 'booked' END,
-                   '{}'::jsonb, false, '', '', now(), now()
+                   '{}'::jsonb, false, '', '', '', '', '', now(), now()
             FROM generate_series(1, %(appointments)s) AS n, clients,
                  LATERAL (SELECT CASE
                      WHEN n <= %(due)s THEN now() + interval '1 day'
