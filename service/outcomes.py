@@ -30,6 +30,7 @@ from service.models import (
     Clinic,
     Flag,
     FlagSeverity,
+    OutcomeDaily,
     OutcomeFact,
     OutcomeGroup,
     QuestionnaireKind,
@@ -70,10 +71,47 @@ def _labels(appointment: Appointment) -> dict[str, list[tuple[str, str]]]:
 
 @transaction.atomic
 def outcome_refresh(*, appointment: Appointment) -> int:
-    """Write the session's facts afresh (none unless it is completed); how many were written."""
+    """Write the session's facts afresh (none unless it is completed), and its day's sums; how many facts."""
+    # One clinic's refreshes in turn, so that two recomputing the same day cannot both write it.
+    Clinic.objects.select_for_update().filter(pk=appointment.clinic_id).first()
+    days = set(OutcomeFact.objects.filter(appointment=appointment).values_list("day", flat=True))
     OutcomeFact.objects.filter(appointment=appointment).delete()
-    if appointment.status != AppointmentStatus.COMPLETED:
-        return 0
+    written = _write_facts(appointment) if appointment.status == AppointmentStatus.COMPLETED else []
+    days |= {fact.day for fact in written}
+    for day in days:
+        _sum_day(appointment.clinic_id, day)
+    return len(written)
+
+
+def _sum_day(clinic_id: Any, day: dt.date) -> None:
+    """The day's sums, recomputed from its facts (never incremented, so a retry cannot count twice)."""
+    OutcomeDaily.objects.filter(clinic_id=clinic_id, day=day).delete()
+    sums = (
+        OutcomeFact.objects.filter(clinic_id=clinic_id, day=day)
+        .values("group", "key")
+        .annotate(
+            n=Count("id"),
+            answered=_count("followup_answered"),
+            worse=_count("aggravated"),
+            better=_count("improved"),
+        )
+    )
+    OutcomeDaily.objects.bulk_create(
+        OutcomeDaily(
+            clinic_id=clinic_id,
+            day=day,
+            group=row["group"],
+            key=row["key"],
+            sessions=row["n"],
+            followups_answered=row["answered"] or 0,
+            aggravated=row["worse"] or 0,
+            improved=row["better"] or 0,
+        )
+        for row in sums
+    )
+
+
+def _write_facts(appointment: Appointment) -> list[OutcomeFact]:
     responses = {
         r.kind: r for r in QuestionnaireResponse.objects.filter(appointment=appointment).select_related("screening")
     }
@@ -104,8 +142,7 @@ def outcome_refresh(*, appointment: Appointment) -> int:
         for group, values in _labels(appointment).items()
         for key, label in values
     ]
-    OutcomeFact.objects.bulk_create(facts)
-    return len(facts)
+    return OutcomeFact.objects.bulk_create(facts)
 
 
 # The analytics.
@@ -148,16 +185,17 @@ def _count(field: str) -> Sum:
 def outcomes_by(*, clinic: Clinic, group: str, since: dt.date, until: dt.date) -> list[AnalyticsRow]:
     """Completed sessions from `since` to `until` (inclusive, clinic dates) grouped by `group`.
 
-    One aggregate query over the covering index (clinic, group, day); most sessions first.
+    One aggregate over the clinic's daily sums (a row per day and value, however many sessions);
+    most sessions first.
     """
     rows = (
-        OutcomeFact.objects.filter(clinic=clinic, group=group, day__gte=since, day__lte=until)
+        OutcomeDaily.objects.filter(clinic=clinic, group=group, day__gte=since, day__lte=until)
         .values("key")
         .annotate(
-            sessions=Count("id"),
-            answered=_count("followup_answered"),
-            aggravated_count=_count("aggravated"),
-            improved_count=_count("improved"),
+            sessions=Sum("sessions"),
+            answered=Sum("followups_answered"),
+            aggravated_count=Sum("aggravated"),
+            improved_count=Sum("improved"),
         )
         .order_by("-sessions", "key")
     )

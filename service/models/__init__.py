@@ -21,7 +21,7 @@ from service.models.clinics import (
     WorkerHeartbeat,
 )
 from service.models.notifications import Notification, NotificationChannel, NotificationPurpose, NotificationStatus
-from service.models.outcomes import OutcomeFact, OutcomeGroup
+from service.models.outcomes import OutcomeDaily, OutcomeFact, OutcomeGroup
 from service.models.people import Client, ClientExternalId, Therapist, TherapistExternalId
 from service.models.questionnaires import Invitation, InvitationStatus, QuestionnaireKind, QuestionnaireResponse
 
@@ -49,6 +49,7 @@ __all__ = [
     "NotificationChannel",
     "NotificationPurpose",
     "NotificationStatus",
+    "OutcomeDaily",
     "OutcomeFact",
     "OutcomeGroup",
     "QuestionnaireKind",

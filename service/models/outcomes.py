@@ -30,14 +30,31 @@ class OutcomeFact(models.Model):
     improved = models.BooleanField(default=False)
 
     class Meta:
-        indexes = [
-            # The analytics read one clinic, one grouping and a date range, and need only these columns.
-            models.Index(
-                fields=["clinic", "group", "day"],
-                include=["key", "followup_answered", "aggravated", "improved"],
-                name="outcome_fact_range_idx",
-            ),
-        ]
+        # A clinic's day is summed again whenever one of its sessions changes (OutcomeDaily).
+        indexes = [models.Index(fields=["clinic", "day"], name="outcome_fact_day_idx")]
         constraints = [
             models.UniqueConstraint(fields=["appointment", "group", "key"], name="one_outcome_fact_per_key"),
+        ]
+
+
+class OutcomeDaily(models.Model):
+    """The facts of one clinic's day, summed per grouping value: what the analytics read.
+
+    Recomputed from OutcomeFact for a clinic's day whenever one of its sessions changes, so a range
+    of two years is a few thousand rows however many sessions it holds.
+    """
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    group = models.CharField(max_length=16, choices=OutcomeGroup)
+    key = models.CharField(max_length=64)
+    sessions = models.PositiveIntegerField(default=0)
+    followups_answered = models.PositiveIntegerField(default=0)
+    aggravated = models.PositiveIntegerField(default=0)
+    improved = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["clinic", "group", "day"], name="outcome_daily_range_idx")]
+        constraints = [
+            models.UniqueConstraint(fields=["clinic", "day", "group", "key"], name="one_outcome_daily_per_key"),
         ]

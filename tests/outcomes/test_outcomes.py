@@ -282,3 +282,20 @@ def test_the_outcome_check_exports_as_a_fhir_questionnaire(api):
     assert response.status_code == 200
     resource = Questionnaire.model_validate(response.json())
     assert {"peg_pain", "peg_enjoyment", "peg_activity", "overall_change"} <= {item.linkId for item in resource.item}
+
+
+def test_the_daily_sums_follow_a_session_that_turns_out_a_no_show(api, seeded):
+    from service.appointments import appointment_mark_no_show
+    from service.models import Appointment, OutcomeDaily
+
+    session = Appointment.objects.filter(therapist=seeded["jo"]).get()
+    appointment_mark_no_show(appointment=session)
+    assert "Jo Reed" not in _rows(api, "therapist")
+    assert not OutcomeDaily.objects.filter(key=str(seeded["jo"].id)).exists()
+    # Refreshing a day again (a retried receiver) counts nothing twice.
+    from service.outcomes import outcome_refresh
+
+    maya_session = Appointment.objects.filter(therapist=seeded["maya"]).first()
+    outcome_refresh(appointment=maya_session)
+    outcome_refresh(appointment=maya_session)
+    assert _rows(api, "therapist")["Maya Patel"]["sessions"] == 3
