@@ -126,7 +126,7 @@ def bench_screening(base_url: str, fixtures: dict) -> dict:
         base_url,
         floor,
         lambda interval: wrk.lua_post("/api/v1/screenings", headers, bodies, interval),
-        p99_target_ms=50,
+        p99_target_ms=25,
         ratio_target=0.6,
     )
 
@@ -148,7 +148,7 @@ def bench_webhook(base_url: str, fixtures: dict) -> dict:
             text = text.replace('tonumber(os.getenv("WRK_INTERVAL_MS") or "")', f"{interval_ms:.3f}")
         return text
 
-    result = paired(base_url, floor, script, p99_target_ms=30, ratio_target=0.7)
+    result = paired(base_url, floor, script, p99_target_ms=15, ratio_target=0.8)
     stack.flush_broker()  # the processing tasks queued by the bench are not part of it
     return result
 

@@ -23,7 +23,7 @@ from booking_integration.platforms.registry import get_platform
 from service import http_client
 from service.appointments import appointment_cancel
 from service.audit import SYSTEM, audit_record
-from service.claims import claim
+from service.claims import claim, due_unclaimed
 from service.models import Appointment, AppointmentStatus
 from service.queueing import enqueue
 
@@ -160,13 +160,7 @@ def _record(appointment: Appointment, status: str, error: str, delivery_id: Any 
 
 def holds_sweep(*, limit: int = 200) -> int:
     """Queue holds that are due: retries past their wait, and claims a dead worker left behind."""
-    now = timezone.now()
-    ids = list(
-        PlatformHold.objects.filter(status=HoldStatus.PENDING, next_attempt_at__lte=now)
-        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
-        .order_by("next_attempt_at")
-        .values_list("pk", flat=True)[:limit]
-    )
+    ids = due_unclaimed(PlatformHold.objects.filter(status=HoldStatus.PENDING), now=timezone.now(), limit=limit)
     for hold_id in ids:
         enqueue(HOLD_TASK, str(hold_id))
     return len(ids)

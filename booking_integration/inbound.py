@@ -30,7 +30,7 @@ from service.appointments import (
     appointment_rebook,
     appointment_reschedule,
 )
-from service.claims import claim
+from service.claims import claim, due_unclaimed
 from service.exceptions import Conflict, DuplicateExternalId
 from service.models import Appointment, AppointmentStatus, Clinic, Therapist
 from service.models.appointments import Pressure
@@ -342,13 +342,7 @@ def delivery_replay(*, delivery: InboundDelivery) -> InboundDelivery:
 
 def deliveries_sweep(*, limit: int = 500) -> int:
     """Queue deliveries left `received` past their time (lost task, broker outage, fetch backoff)."""
-    now = timezone.now()
-    ids = list(
-        InboundDelivery.objects.filter(status=InboundStatus.RECEIVED, next_attempt_at__lte=now)
-        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
-        .order_by("next_attempt_at")
-        .values_list("pk", flat=True)[:limit]
-    )
+    ids = due_unclaimed(InboundDelivery.objects.filter(status=InboundStatus.RECEIVED), now=timezone.now(), limit=limit)
     for delivery_id in ids:
         queue_processing(delivery_id)
     return len(ids)

@@ -24,7 +24,7 @@ from booking_integration.models import (
     generate_endpoint_secret,
 )
 from service import http_client, payloads
-from service.claims import claim
+from service.claims import claim, due_unclaimed
 from service.exceptions import Conflict
 from service.models import Appointment, Clinic, Notification, NotificationChannel, NotificationPurpose
 from service.notifications.purposes import Purpose, register_purpose
@@ -352,16 +352,8 @@ def delivery_redeliver(*, delivery: WebhookDelivery) -> WebhookDelivery:
 
 def deliveries_sweep(*, limit: int = 500) -> int:
     """Queue deliveries that are due: retries past their wait, and claims a dead worker left behind."""
-    now = timezone.now()
-    ids = list(
-        WebhookDelivery.objects.filter(
-            Q(claimed_until__isnull=True) | Q(claimed_until__lt=now),
-            status__in=[WebhookDeliveryStatus.PENDING, WebhookDeliveryStatus.SENDING],
-            next_attempt_at__lte=now,
-        )
-        .order_by("next_attempt_at")
-        .values_list("pk", flat=True)[:limit]
-    )
+    active = WebhookDelivery.objects.filter(status__in=[WebhookDeliveryStatus.PENDING, WebhookDeliveryStatus.SENDING])
+    ids = due_unclaimed(active, now=timezone.now(), limit=limit)
     for delivery_id in ids:
         queue_send(delivery_id)
     return len(ids)

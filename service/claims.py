@@ -10,11 +10,13 @@ Two ways, one module:
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any, TypeVar
 
 from django.db import models, transaction
+from django.db.models import Q
 
-__all__ = ["claim", "lock_batch"]
+__all__ = ["claim", "due_unclaimed", "lock_batch"]
 
 M = TypeVar("M", bound=models.Model)
 
@@ -38,3 +40,14 @@ def claim(queryset: models.QuerySet[M], **values: Any) -> list[M]:
         if rows:
             queryset.model._default_manager.filter(pk__in=[row.pk for row in rows]).update(**values)
     return rows
+
+
+def due_unclaimed(queryset: models.QuerySet[M], *, now: dt.datetime, limit: int) -> list[object]:
+    """For a sweep: ids of rows due by `now` (next_attempt_at) that nobody holds (no lease, or one that
+    ran out because its worker died), the longest waiting first."""
+    return list(
+        queryset.filter(next_attempt_at__lte=now)
+        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)[:limit]
+    )

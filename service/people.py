@@ -7,7 +7,7 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from service.audit import SYSTEM, Actor, audit_record
@@ -189,7 +189,23 @@ def client_resolve(*, clinic: Clinic, client: str | Mapping[str, Any]) -> Client
         # A booking platform that passes an email or phone had the client's consent to be contacted there.
         fields["contact_channels"] = [c for c, f in (("email", "email"), ("sms", "phone")) if client.get(f)]
     fields.setdefault("name", client.get("email") or "Client")
-    return client_create(clinic=clinic, external_ids=external_ids, **fields)
+    return _create_or_theirs(
+        lambda: client_create(clinic=clinic, external_ids=external_ids, **fields),
+        lambda: client_match(clinic=clinic, external_ids=external_ids, email=client.get("email")),
+    )
+
+
+def _create_or_theirs(create, match):
+    """Create, unless another request created the same person a moment ago (two platform deliveries
+    for one new client or organiser, at once): then theirs, found again once their insert committed."""
+    try:
+        with transaction.atomic():  # a savepoint: the caller's transaction goes on either way
+            return create()
+    except IntegrityError:
+        found = match()
+        if found is None:
+            raise
+        return found
 
 
 def therapist_resolve(
@@ -202,12 +218,15 @@ def therapist_resolve(
         return found
     if not (name or email):
         return None
-    return therapist_create(
-        clinic=clinic,
-        external_ids=external_ids,
-        name=name or email,
-        email=email or "",
-        alert_channels=["email"] if email else [],
+    return _create_or_theirs(
+        lambda: therapist_create(
+            clinic=clinic,
+            external_ids=external_ids,
+            name=name or email,
+            email=email or "",
+            alert_channels=["email"] if email else [],
+        ),
+        lambda: therapist_match(clinic=clinic, external_ids=external_ids, email=email),
     )
 
 

@@ -20,6 +20,14 @@ AXE = Path(__file__).resolve().parents[1] / "node_modules" / "axe-core" / "axe.m
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
 
+axe_marks = [
+    pytest.mark.skipif(
+        not AXE.exists() and os.environ.get("CI", "").lower() != "true",
+        reason="needs axe-core from npm (`make test` installs it when npm is there; CI never skips)",
+    ),
+]
+
+
 def axe_violations(page: Any) -> list[dict[str, Any]]:
     """Run axe-core on the page as it is now (WCAG 2.2 A and AA rules); its violations, briefly.
 

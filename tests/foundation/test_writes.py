@@ -66,3 +66,17 @@ def test_the_external_id_race_is_a_conflict_not_an_error(clinic):
                 external_id="bk-2",
             )
     assert not Client.objects.filter(clinic=clinic, email="robin@example.com").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_deliveries_creating_the_same_organiser_at_once_share_one_therapist(clinic):
+    # Two platform deliveries name one new organiser; the second's insert loses the race on the
+    # unique external id: it uses the therapist the first made instead of failing the delivery.
+    from service.models import Therapist
+    from service.people import therapist_create, therapist_resolve
+
+    first = therapist_create(clinic=clinic, external_ids={"calcom": "3021"}, name="Maya Patel", email="maya@x.example")
+    with mock.patch("service.people.therapist_match", side_effect=[None, first]):  # as if it had not committed yet
+        found = therapist_resolve(clinic=clinic, external_ids={"calcom": "3021"}, email="maya@x.example", name="Maya")
+    assert found.pk == first.pk
+    assert Therapist.objects.filter(clinic=clinic).count() == 1

@@ -13,7 +13,7 @@ from service.models import Notification, QuestionnaireResponse
 from service.notifications.render import render_notification
 from service.notifications.transports import get_transport
 from service.screening.definitions import QUESTIONNAIRES
-from tests.browser import ARTIFACTS, DESKTOP, PHONE, axe_violations, browser_marks, in_browser
+from tests.browser import ARTIFACTS, DESKTOP, PHONE, axe_marks, axe_violations, browser_marks, in_browser
 from tests.questionnaires.support import open_link
 
 pytestmark = browser_marks
@@ -159,6 +159,7 @@ def test_a_spanish_client_gets_spanish_pages_and_messages(live_server, voiced_cl
 
 @pytest.mark.parametrize("language", ["en", "es"])
 @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
+@axe_marks[0]
 def test_axe_finds_no_violation_on_the_client_pages(
     language, viewport, live_server, voiced_clinic, therapist, client_person
 ):
