@@ -6,6 +6,7 @@ import base64
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import time_machine
 from standardwebhooks.webhooks import Webhook
 
 from booking_integration.platforms.base import PayloadMalformed, SignatureInvalid
@@ -151,3 +152,23 @@ def test_other_types_are_ignored():
 def test_malformed_body_is_refused(body):
     with pytest.raises(PayloadMalformed):
         standard.parse(body=body, headers={"webhook-id": "m"}, content_type="application/json")
+
+
+def test_the_specifications_published_example_verifies():
+    # The example in the Standard Webhooks specification (and its reference libraries' tests).
+    headers = {
+        "webhook-id": "msg_p5jXN8AQM9LWM0D4loKWxJek",
+        "webhook-timestamp": "1614265330",
+        "webhook-signature": "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=",
+    }
+    body = b'{"test": 2432232314}'
+    at = datetime.fromtimestamp(1614265330, tz=UTC)
+    with time_machine.travel(at, tick=False):  # the reference library reads the clock itself
+        _verify_vector(body, headers, at)
+
+
+def _verify_vector(body: bytes, headers: dict, at: datetime) -> None:
+    standard.verify(body=body, headers=headers, secret="whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", settings={}, now=at)
+    with pytest.raises(SignatureInvalid):
+        standard.verify(body=body.replace(b"2", b"3", 1), headers=headers,
+                        secret="whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", settings={}, now=at)  # fmt: skip
