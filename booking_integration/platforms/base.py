@@ -138,7 +138,7 @@ class Platform(ABC):
 
     def cancel_booking(self, *, booking_id: str, reason: str, settings: Mapping[str, Any], http: Any) -> None:
         """Cancel the booking through the platform's API with `reason`; raises HttpError."""
-        raise NotImplementedError(f"{self.name} bookings cannot be cancelled through its API")
+        raise HttpError(f"{self.name} bookings cannot be cancelled through its API", permanent=True)
 
     def fetch(
         self,

@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from booking_integration.models import InboundDelivery, Integration
 from service.clinics import api_key_create
-from service.models import Appointment, Invitation, Notification
+from service.models import Appointment, Invitation, Notification, WorkerHeartbeat
 from service.schedules import install_periodic_tasks
 from tests.booking_integration.conftest import SECRETS, sign
 from tests.booking_integration.fakeapi import fixture_json
@@ -205,7 +205,9 @@ def test_a_burst_across_two_web_processes_and_two_workers_sends_everything_once(
     wait_for(lambda: Appointment.objects.filter(clinic=clinic).count() == expected, timeout=60)
     wait_for(lambda: len(smtp.messages) >= expected and not Notification.objects.exclude(status="sent").exists(),
              timeout=120)  # fmt: skip
-    time.sleep(3)  # a few more beat ticks: nothing more may go out
+    # Beat ticks twice more (its heartbeat task every second, here) and nothing more may go out.
+    later = timezone.now() + dt.timedelta(seconds=2)
+    wait_for(lambda: WorkerHeartbeat.objects.filter(seen_at__gt=later).exists(), timeout=30)
 
     assert Appointment.objects.filter(clinic=clinic).count() == expected
     statuses = sorted(InboundDelivery.objects.filter(integration=integration).values_list("status", flat=True))
