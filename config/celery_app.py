@@ -10,8 +10,10 @@ from celery import Celery
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
 
-TASK_PACKAGES = ["service", "service.notifications", "service.questionnaires", "booking_integration"]
+# Every installed app's tasks module, and those of the service's subpackages, which are not apps.
+TASK_PACKAGES = ["service.notifications", "service.questionnaires"]
 
 app = Celery("sessionguard", task_cls="service.queueing:Task")
 app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
 app.autodiscover_tasks(TASK_PACKAGES)
