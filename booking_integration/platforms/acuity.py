@@ -50,21 +50,6 @@ ACTIONS: dict[str, Action] = {
 
 class Acuity(Platform):
     name = "acuity"
-    can_cancel = True
-
-    def cancel_booking(self, *, booking_id: str, reason: str, settings: Mapping[str, Any], http: Any) -> None:
-        # PUT /api/v1/appointments/{id}/cancel?admin=true (as the business, whatever the client's
-        # cancellation window), basic auth with the user id and API key.
-        base_url = str(settings.get("api_base_url") or DEFAULT_API_BASE_URL).rstrip("/")
-        result = http.request(
-            "PUT",
-            f"{base_url}/api/v1/appointments/{quote(booking_id, safe='')}/cancel?admin=true",
-            headers={"Accept": "application/json"},
-            json={"cancelNote": reason},
-            auth=(str(settings.get("api_user") or ""), str(settings.get("api_key") or "")),
-        )
-        raise_for_status(result, "Acuity appointments API")
-
     stored_headers = (SIGNATURE_HEADER, "Content-Type", "User-Agent")
     # Acuity signs with the account's API key and is fetched from with user id + key.
     signs_with_secret = False
@@ -72,6 +57,17 @@ class Acuity(Platform):
         "api_user": "Acuity needs its user id (api_user) and API key (api_key).",
         "api_key": "Acuity needs its user id (api_user) and API key (api_key).",
     }
+    can_cancel = True
+    default_api_base_url = DEFAULT_API_BASE_URL
+
+    def cancel_booking(self, *, booking_id: str, reason: str, settings: Mapping[str, Any], http: Any) -> None:
+        # PUT /api/v1/appointments/{id}/cancel?admin=true (as the business, whatever the client's
+        # cancellation window), basic auth with the user id and API key.
+        self.api_call(
+            settings, http, "PUT", f"/api/v1/appointments/{quote(booking_id, safe='')}/cancel?admin=true",
+            what="Acuity appointments API", headers={"Accept": "application/json"}, json={"cancelNote": reason},
+            auth=(str(settings.get("api_user") or ""), str(settings.get("api_key") or "")),
+        )  # fmt: skip
 
     def verify(
         self,

@@ -135,6 +135,17 @@ class Platform(ABC):
 
     # Whether `cancel_booking` is implemented: a risky booking can be held on the platform itself.
     can_cancel: bool = False
+    # Where its API lives unless settings.api_base_url says otherwise (a local server in the tests).
+    default_api_base_url: str = ""
+
+    def api_call(
+        self, settings: Mapping[str, Any], http: Any, method: str, path: str, *, what: str, **kwargs: Any
+    ) -> Any:
+        """One call to the platform's API through the outgoing HTTP wrapper; HttpError unless 2xx."""
+        base_url = str(settings.get("api_base_url") or self.default_api_base_url).rstrip("/")
+        result = http.request(method, f"{base_url}{path}", **kwargs)
+        raise_for_status(result, what)
+        return result
 
     def cancel_booking(self, *, booking_id: str, reason: str, settings: Mapping[str, Any], http: Any) -> None:
         """Cancel the booking through the platform's API with `reason`; raises HttpError."""

@@ -28,7 +28,6 @@ from booking_integration.platforms.base import (
     load_json_object,
     optional_datetime,
     optional_id,
-    raise_for_status,
     required_header,
     required_secret,
     signatures_match,
@@ -55,17 +54,14 @@ class CalCom(Platform):
     name = "calcom"
     stored_headers = (SIGNATURE_HEADER, "Content-Type", "User-Agent")
     can_cancel = True
+    default_api_base_url = DEFAULT_API_BASE_URL
 
     def cancel_booking(self, *, booking_id: str, reason: str, settings: Mapping[str, Any], http: Any) -> None:
         # API v2: POST /v2/bookings/{uid}/cancel with a bearer API key and the version header.
-        base_url = str(settings.get("api_base_url") or DEFAULT_API_BASE_URL).rstrip("/")
-        result = http.request(
-            "POST",
-            f"{base_url}/v2/bookings/{quote(booking_id, safe='')}/cancel",
-            headers={**bearer(settings), "cal-api-version": API_VERSION},
-            json={"cancellationReason": reason},
-        )
-        raise_for_status(result, "Cal.com bookings API")
+        self.api_call(
+            settings, http, "POST", f"/v2/bookings/{quote(booking_id, safe='')}/cancel", what="Cal.com bookings API",
+            headers={**bearer(settings), "cal-api-version": API_VERSION}, json={"cancellationReason": reason},
+        )  # fmt: skip
 
     def verify(
         self,

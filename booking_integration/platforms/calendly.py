@@ -28,7 +28,6 @@ from booking_integration.platforms.base import (
     load_json_object,
     optional_datetime,
     optional_id,
-    raise_for_status,
     required_header,
     required_secret,
     signatures_match,
@@ -50,21 +49,15 @@ def scheduled_event_uuid(invitee_uri: str) -> str:
 
 class Calendly(Platform):
     name = "calendly"
+    stored_headers = (SIGNATURE_HEADER, "Content-Type", "User-Agent")
     can_cancel = True
+    default_api_base_url = DEFAULT_API_BASE_URL
 
     def cancel_booking(self, *, booking_id: str, reason: str, settings: Mapping[str, Any], http: Any) -> None:
         # POST /scheduled_events/{uuid}/cancellation with a personal access token (or OAuth token).
-        base_url = str(settings.get("api_base_url") or DEFAULT_API_BASE_URL).rstrip("/")
-        event_uuid = quote(scheduled_event_uuid(booking_id), safe="")
-        result = http.request(
-            "POST",
-            f"{base_url}/scheduled_events/{event_uuid}/cancellation",
-            headers=bearer(settings),
-            json={"reason": reason},
-        )
-        raise_for_status(result, "Calendly scheduled events API")
-
-    stored_headers = (SIGNATURE_HEADER, "Content-Type", "User-Agent")
+        path = f"/scheduled_events/{quote(scheduled_event_uuid(booking_id), safe='')}/cancellation"
+        self.api_call(settings, http, "POST", path, what="Calendly scheduled events API", headers=bearer(settings),
+                      json={"reason": reason})  # fmt: skip
 
     def verify(
         self,

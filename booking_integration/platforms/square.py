@@ -56,18 +56,15 @@ class Square(Platform):
     name = "square"
     stored_headers = (SIGNATURE_HEADER, "Content-Type", "User-Agent", "Square-Version")
     can_cancel = True
+    default_api_base_url = DEFAULT_API_BASE_URL
 
     def cancel_booking(self, *, booking_id: str, reason: str, settings: Mapping[str, Any], http: Any) -> None:
         # POST /v2/bookings/{id}/cancel; the idempotency key makes a retried call one cancellation.
         # Square's booking has no field for a reason, so the clinic's own message is the client's word.
-        base_url = str(settings.get("api_base_url") or DEFAULT_API_BASE_URL).rstrip("/")
-        result = http.request(
-            "POST",
-            f"{base_url}/v2/bookings/{quote(booking_id, safe='')}/cancel",
-            headers=bearer(settings),
-            json={"idempotency_key": f"sessionguard-hold-{booking_id}"[:128]},
-        )
-        raise_for_status(result, "Square bookings API")
+        self.api_call(
+            settings, http, "POST", f"/v2/bookings/{quote(booking_id, safe='')}/cancel", what="Square bookings API",
+            headers=bearer(settings), json={"idempotency_key": f"sessionguard-hold-{booking_id}"[:128]},
+        )  # fmt: skip
 
     required_settings = {
         "notification_url": "Square needs the URL exactly as subscribed.",
