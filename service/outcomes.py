@@ -72,11 +72,15 @@ def _labels(appointment: Appointment) -> dict[str, list[tuple[str, str]]]:
 @transaction.atomic
 def outcome_refresh(*, appointment: Appointment) -> int:
     """Write the session's facts afresh (none unless it is completed), and its day's sums; how many facts."""
+    completed = appointment.status == AppointmentStatus.COMPLETED
+    facts = OutcomeFact.objects.filter(appointment=appointment)
+    if not completed and not facts.exists():
+        return 0  # a booking cancelled or missed before it happened: nothing counted, no lock taken
     # One clinic's refreshes in turn, so that two recomputing the same day cannot both write it.
     Clinic.objects.select_for_update().filter(pk=appointment.clinic_id).first()
-    days = set(OutcomeFact.objects.filter(appointment=appointment).values_list("day", flat=True))
-    OutcomeFact.objects.filter(appointment=appointment).delete()
-    written = _write_facts(appointment) if appointment.status == AppointmentStatus.COMPLETED else []
+    days = set(facts.values_list("day", flat=True))
+    facts.delete()
+    written = _write_facts(appointment) if completed else []
     days |= {fact.day for fact in written}
     for day in days:
         _sum_day(appointment.clinic_id, day)

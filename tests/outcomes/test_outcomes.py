@@ -299,3 +299,22 @@ def test_the_daily_sums_follow_a_session_that_turns_out_a_no_show(api, seeded):
     outcome_refresh(appointment=maya_session)
     outcome_refresh(appointment=maya_session)
     assert _rows(api, "therapist")["Maya Patel"]["sessions"] == 3
+
+
+def test_cancelling_a_booking_that_never_happened_costs_one_query(clinic, therapist, client_person):
+    # Every cancellation reaches the outcomes' receiver; one that counted nothing must not lock the clinic.
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from service.outcomes import outcome_refresh
+
+    start = NOW() + dt.timedelta(days=2)
+    appointment = appointment_book(
+        clinic=clinic, client=client_person, therapist=therapist, start=start, end=start + dt.timedelta(hours=1),
+        answers={}, service={"name": "Massage", "pressure": "medium", "duration_minutes": 60},
+    )  # fmt: skip
+    with CaptureQueriesContext(connection) as captured:
+        assert outcome_refresh(appointment=appointment) == 0
+    statements = [q["sql"] for q in captured.captured_queries if "SAVEPOINT" not in q["sql"]]
+    assert len(statements) == 1
+    assert "FOR UPDATE" not in statements[0]
