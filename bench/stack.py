@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+LOGS = ROOT / "var"
 PY = sys.executable
 DATABASE_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/sessionguard_bench")
 BROKER_URL = os.environ.get("BENCH_BROKER_URL", "redis://127.0.0.1:6379/14")
@@ -70,7 +71,8 @@ def flush_broker() -> None:
 @contextmanager
 def gunicorn(workers: int = 3):
     port = free_port()
-    log = (ROOT / "var" / "bench-gunicorn.log").open("wb")
+    LOGS.mkdir(exist_ok=True)
+    log = (LOGS / "bench-gunicorn.log").open("wb")
     process = subprocess.Popen(
         [PY, "-m", "gunicorn", "config.wsgi", "--workers", str(workers), "--bind", f"127.0.0.1:{port}"],
         cwd=ROOT,
@@ -89,7 +91,8 @@ def gunicorn(workers: int = 3):
 
 @contextmanager
 def celery_worker(concurrency: int = 2, pool: str = "prefork", **extra_env: str):
-    log = (ROOT / "var" / "bench-worker.log").open("wb")
+    LOGS.mkdir(exist_ok=True)
+    log = (LOGS / "bench-worker.log").open("wb")
     process = subprocess.Popen(
         [
             PY, "-m", "celery", "-A", "config", "worker", "--loglevel=INFO", f"--concurrency={concurrency}",
@@ -98,7 +101,7 @@ def celery_worker(concurrency: int = 2, pool: str = "prefork", **extra_env: str)
         cwd=ROOT, env=env(**extra_env), stdout=log, stderr=subprocess.STDOUT,
     )  # fmt: skip
     try:
-        log_path = ROOT / "var" / "bench-worker.log"
+        log_path = LOGS / "bench-worker.log"
         deadline = time.monotonic() + 60
         while b"ready." not in log_path.read_bytes():
             if process.poll() is not None or time.monotonic() > deadline:

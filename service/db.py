@@ -1,11 +1,13 @@
-"""Database helpers the sweeps need to stay fast as tables grow."""
+"""Database helpers for the hot paths: the sweeps as tables grow, and the screening endpoint."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from django.db import connection
-from django.db.models import Model
+from django.db.models import Field, Model
 
 
 def bulk_update_rows(objs: Sequence[Model], fields: Sequence[str]) -> None:
@@ -37,3 +39,62 @@ def bulk_update_rows(objs: Sequence[Model], fields: Sequence[str]) -> None:
     sql = f"UPDATE {table} AS t SET {assignments} FROM (VALUES {', '.join([row] * len(objs))}) AS v({names}) WHERE t.{key} = v.{key}"  # noqa: S608, E501 - names come from the model, values are parameters
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
+
+
+def _field(model: type[Model], name: str) -> Field:
+    return model._meta.pk if name == "pk" else model._meta.get_field(name)
+
+
+@functools.cache
+def _row_reader(shape: tuple[tuple[type[Model], tuple[str, ...]], ...], vendor: str) -> tuple[str, list]:
+    """The statement for a shape of lookups, and for each model its fields and their converters."""
+    quote = connection.ops.quote_name
+    columns: list[str] = []
+    joins: list[str] = []
+    readers = []
+    for index, (model, names) in enumerate(shape):
+        alias = f"r{index}"
+        fields = model._meta.concrete_fields
+        columns.extend(f"{alias}.{quote(field.column)}" for field in fields)
+        on = " AND ".join(f"{alias}.{quote(_field(model, name).column)} = %s" for name in names)
+        joins.append(f"LEFT JOIN {quote(model._meta.db_table)} {alias} ON {on}")
+        converters = []
+        for field in fields:
+            col = field.get_col(alias)
+            converters.append((col, connection.ops.get_db_converters(col) + col.get_db_converters(connection)))
+        attnames = [field.attname for field in fields]
+        readers.append((model, attnames, attnames.index(model._meta.pk.attname), converters))
+    sql = f"SELECT {', '.join(columns)} FROM (SELECT 1 AS one) o {' '.join(joins)}"  # noqa: S608 - names from models
+    return sql, readers
+
+
+def rows_by_keys(*lookups: tuple[type[Model], Mapping[str, Any]]) -> list[Model | None]:
+    """One row of each model matched on equal fields (none when no row matches), in one statement.
+
+    The screening endpoint reads a client and a therapist on every request: two ORM queries cost
+    about 1.4 ms of query building on top of two round trips; this is one round trip and no building
+    (its statement is made once per shape). Each lookup must match at most one row (a key).
+    """
+    shape = tuple((model, tuple(filters)) for model, filters in lookups)
+    sql, readers = _row_reader(shape, connection.vendor)
+    params: list[Any] = []
+    for model, filters in lookups:
+        for name, value in filters.items():
+            field = _field(model, name)
+            params.append(field.get_db_prep_value(value.pk if isinstance(value, Model) else value, connection))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    found: list[Model | None] = []
+    offset = 0
+    for model, attnames, pk_index, converters in readers:
+        values = list(row[offset : offset + len(attnames)])
+        offset += len(attnames)
+        if values[pk_index] is None:  # no row matched
+            found.append(None)
+            continue
+        for position, (col, functions) in enumerate(converters):
+            for convert in functions:
+                values[position] = convert(values[position], col, connection)
+        found.append(model.from_db(connection.alias, attnames, values))
+    return found

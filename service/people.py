@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from service.audit import SYSTEM, Actor, audit_record
+from service.db import rows_by_keys
 from service.exceptions import Conflict
 from service.models import (
     Client,
@@ -162,6 +163,24 @@ def therapist_invite(*, therapist: Therapist, actor: Actor = SYSTEM) -> Notifica
         object_id=therapist.pk,
     )
     return invitation
+
+
+def booking_parties(
+    *, clinic: Clinic, client_id: Any | None, therapist_id: Any | None
+) -> tuple[Client | None, Therapist | None]:
+    """The clinic's client and active therapist a booking request names, read in one statement.
+
+    Either is None when not asked for (its id is None) or when the clinic has no such row.
+    """
+    lookups: list[tuple[type[Client] | type[Therapist], dict[str, Any]]] = []
+    if client_id is not None:
+        lookups.append((Client, {"pk": client_id, "clinic": clinic}))
+    if therapist_id is not None:
+        lookups.append((Therapist, {"pk": therapist_id, "clinic": clinic, "active": True}))
+    found = iter(rows_by_keys(*lookups) if lookups else ())
+    client = next(found) if client_id is not None else None
+    therapist = next(found) if therapist_id is not None else None
+    return client, therapist  # type: ignore[return-value]
 
 
 def client_resolve(*, clinic: Clinic, client: str | Mapping[str, Any]) -> Client:
