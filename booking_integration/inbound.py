@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import logging
@@ -12,7 +13,7 @@ from typing import Any
 import phonenumbers
 from django.conf import settings as django_settings
 from django.core.cache import cache
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -31,6 +32,7 @@ from service.appointments import (
     appointment_reschedule,
 )
 from service.claims import claim, due_unclaimed
+from service.db import Of, rows_by_keys
 from service.exceptions import Conflict, DuplicateExternalId
 from service.models import Appointment, AppointmentStatus, Clinic, Therapist
 from service.models.appointments import Pressure
@@ -124,13 +126,13 @@ def delivery_receive(
     *, integration_id: Any, platform_name: str, body: bytes, headers: Mapping[str, str], content_type: str
 ) -> Receipt:
     """Verify, parse and store one POST; queue its processing once stored. Never raises for bad input."""
-    integration = (
-        Integration.objects.select_related("clinic")
-        .filter(pk=integration_id, platform=platform_name, active=True)
-        .first()
+    integration, clinic = rows_by_keys(
+        (Integration, {"pk": integration_id, "platform": platform_name, "active": True}),
+        (Clinic, {"pk": Of(0, "clinic")}),
     )
     if integration is None:
         return Receipt(404, detail="There is no integration at this address.", code="not_found")
+    integration.clinic = clinic
     platform = get_platform(integration.platform)
     row = InboundDelivery(
         integration=integration,
@@ -186,8 +188,10 @@ def delivery_receive(
         row.next_attempt_at = timezone.now() + SWEEP_AFTER
 
     # The unique constraint decides, not a lookup first: two copies arriving at once cannot both act.
+    # One INSERT needs no transaction of its own (two statements less on every delivery); inside a
+    # caller's transaction a savepoint keeps a duplicate's error from breaking it.
     try:
-        with transaction.atomic():
+        with transaction.atomic() if connection.in_atomic_block else contextlib.nullcontext():
             row.save()
             if row.status == InboundStatus.RECEIVED:
                 queue_processing(row.pk)

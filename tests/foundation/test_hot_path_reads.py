@@ -88,3 +88,24 @@ def test_the_appointment_being_screened_does_not_make_its_therapist_busy(clinic,
     assert qualified_therapists_free(clinic=clinic, start=start, end=end, exclude_appointment=appointment) == [
         therapist
     ]
+
+
+def test_a_lookup_can_take_its_key_from_an_earlier_row(clinic, other_clinic):
+    from booking_integration.inbound import integration_create
+    from booking_integration.models import Integration
+    from service.db import Of
+    from service.models import Clinic
+
+    integration = integration_create(clinic=clinic, platform="calcom", signing_secret="whsec-harbour")
+
+    def lookups(**match):
+        return (Integration, {"pk": integration.pk, "active": True, **match}), (Clinic, {"pk": Of(0, "clinic")})
+
+    found, its_clinic = rows_by_keys(*lookups())
+    assert found == integration
+    assert found.signing_secret == "whsec-harbour"  # decrypted as the ORM decrypts it
+    same_row(its_clinic, Clinic.objects.get(pk=clinic.pk))
+    # No integration, no clinic: the join has nothing to follow.
+    assert rows_by_keys(*lookups(platform="square")) == [None, None]
+    Integration.objects.filter(pk=integration.pk).update(active=False)
+    assert rows_by_keys(*lookups()) == [None, None]
