@@ -18,3 +18,14 @@ def test_every_scheduled_and_enqueued_task_is_registered():
     }
     assert named - set(app.tasks) == set()
     assert len(PERIODIC_TASKS) >= 8
+
+
+def test_celery_reads_every_celery_setting_from_django():
+    from django.conf import settings
+
+    for name in (n for n in dir(settings) if n.startswith("CELERY_")):
+        key = name.removeprefix("CELERY_").lower()
+        assert app.conf[key] == getattr(settings, name), key
+    assert app.conf.task_acks_late is True
+    assert app.conf.task_serializer == "json"
+    assert app.conf.broker_url == settings.CELERY_BROKER_URL
