@@ -30,5 +30,6 @@ def _read_django_settings(sender: Celery, **kwargs: object) -> None:
     names = [name for name in dir(settings) if name.startswith("CELERY_")]
     sender.config_from_object({name: getattr(settings, name) for name in names}, namespace="CELERY")
 
+
 app.autodiscover_tasks()
 app.autodiscover_tasks(TASK_PACKAGES)
