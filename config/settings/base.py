@@ -318,6 +318,8 @@ elif CELERY_BROKER_URL.startswith("redis"):
     # not hold a web request for long: the row is stored first and a sweep queues it later.
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 600, "socket_connect_timeout": 1, "socket_timeout": 5}
     CELERY_BROKER_CONNECTION_TIMEOUT = 1
+    # kombu's Redis transport with one publishing client per channel (config/broker.py).
+    CELERY_BROKER_TRANSPORT = "config.broker:Transport"
 
 LOGGING = {
     "version": 1,
