@@ -6,6 +6,8 @@ calls the service, so re-screening, questionnaires, webhooks, alerts and the aud
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -13,7 +15,7 @@ from django.http import HttpRequest
 from service import appointments as booking
 from service import people
 from service.admin_scope import ClinicScopedAdmin, ReadOnlyAdmin
-from service.audit import actor_for_user
+from service.audit import actor_for_user, audit_record
 from service.clinics import api_key_create, api_key_revoke
 from service.exceptions import Conflict
 from service.flags import flag_acknowledge, flag_resolve
@@ -54,6 +56,22 @@ class ClinicAdmin(ClinicScopedAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
         return request.user.is_superuser
+
+    def save_model(self, request: HttpRequest, obj: Clinic, form: Any, change: bool) -> None:
+        before = Clinic.objects.filter(pk=obj.pk).first() if change else None
+        super().save_model(request, obj, form, change)
+        # What really changed: a form counts an untouched JSON box ("{}" against {}) as changed.
+        changed = [name for name in form.changed_data if before and getattr(before, name) != getattr(obj, name)]
+        if changed:
+            # The same record the API's PATCH /clinic writes (the admin's change view is one transaction).
+            audit_record(
+                clinic_id=obj.pk,
+                action="clinic.updated",
+                actor=actor_for_user(request.user),
+                object_type="clinic",
+                object_id=obj.pk,
+                note=", ".join(sorted(changed)),
+            )
 
     @admin.action(description="Issue a new API key (shown once)", permissions=["change"])
     def issue_api_key(self, request: HttpRequest, queryset: QuerySet) -> None:

@@ -52,3 +52,43 @@ def test_clinic_staff_see_only_their_clinics_people(client, clinic, other_clinic
     assert ours.name in page
     assert theirs.name not in page
     assert client.get(f"/admin/service/therapist/{theirs.id}/change/").status_code in (302, 404)
+
+
+def admin_form_data(page, clinic) -> dict[str, str]:
+    """What the clinic's change page posts when nothing is touched (its form and the keys inline)."""
+    form = page.context["adminform"].form
+    data = {name: value for name, value in form.initial.items() if value is not None and name in form.fields}
+    data["policy"] = form.fields["policy"].prepare_value(form.initial["policy"])
+    for formset in page.context["inline_admin_formsets"]:
+        management = formset.formset.management_form
+        data.update({f"{management.prefix}-{name}": value for name, value in management.initial.items()})
+        for inline in formset.formset.forms:
+            data[f"{inline.prefix}-id"] = str(inline.instance.pk)
+            data[f"{inline.prefix}-name"] = inline.instance.name
+            data[f"{inline.prefix}-clinic"] = str(clinic.pk)
+    return data
+
+
+def test_a_clinic_edited_in_the_admin_is_in_the_audit_log(superuser_client, clinic):
+    from service.models import AuditEvent
+
+    page = superuser_client.get(f"/admin/service/clinic/{clinic.id}/change/")
+    data = admin_form_data(page, clinic)
+    data["name"] = "Harbour Massage & Wellbeing"
+
+    response = superuser_client.post(f"/admin/service/clinic/{clinic.id}/change/", data)
+
+    assert response.status_code == 302, response.context["adminform"].form.errors if response.context else response
+    clinic.refresh_from_db()
+    assert clinic.name == "Harbour Massage & Wellbeing"
+    event = AuditEvent.objects.get(clinic_id=clinic.pk, action="clinic.updated")
+    assert event.note == "name"
+    assert event.actor_type == "user"
+
+
+def test_a_clinic_saved_unchanged_in_the_admin_writes_no_audit_event(superuser_client, clinic):
+    from service.models import AuditEvent
+
+    page = superuser_client.get(f"/admin/service/clinic/{clinic.id}/change/")
+    superuser_client.post(f"/admin/service/clinic/{clinic.id}/change/", admin_form_data(page, clinic))
+    assert not AuditEvent.objects.filter(clinic_id=clinic.pk, action="clinic.updated").exists()
