@@ -74,7 +74,9 @@ def gunicorn(workers: int = 3):
     LOGS.mkdir(exist_ok=True)
     log = (LOGS / "bench-gunicorn.log").open("wb")
     process = subprocess.Popen(
-        [PY, "-m", "gunicorn", "config.wsgi", "--workers", str(workers), "--bind", f"127.0.0.1:{port}"],
+        # As the image runs it (Dockerfile): the production gunicorn settings, three sync workers.
+        [PY, "-m", "gunicorn", "config.wsgi", "--config", "python:config.gunicorn", "--workers", str(workers),
+         "--bind", f"127.0.0.1:{port}"],  # fmt: skip
         cwd=ROOT,
         env=env(),
         stdout=log,
