@@ -75,8 +75,18 @@ def gunicorn(workers: int = 3):
     log = (LOGS / "bench-gunicorn.log").open("wb")
     process = subprocess.Popen(
         # As the image runs it (Dockerfile): the production gunicorn settings, three sync workers.
-        [PY, "-m", "gunicorn", "config.wsgi", "--config", "python:config.gunicorn", "--workers", str(workers),
-         "--bind", f"127.0.0.1:{port}"],  # fmt: skip
+        [
+            PY,
+            "-m",
+            "gunicorn",
+            "config.wsgi",
+            "--config",
+            "python:config.gunicorn",
+            "--workers",
+            str(workers),
+            "--bind",
+            f"127.0.0.1:{port}",
+        ],
         cwd=ROOT,
         env=env(),
         stdout=log,
