@@ -10,6 +10,7 @@ from django.views.decorators.csrf import csrf_exempt
 from booking_integration.inbound import delivery_receive
 from booking_integration.models import Integration
 from service.api.errors import problem_response
+from service.queueing import held_until_answered, send_after
 
 
 @csrf_exempt
@@ -23,14 +24,17 @@ def receive_hook(request: HttpRequest, platform: str, integration_id: uuid.UUID)
         response["Allow"] = "POST, HEAD"
         return response
 
-    receipt = delivery_receive(
-        integration_id=integration_id,
-        platform_name=platform,
-        body=request.body,
-        headers=request.headers,
-        content_type=request.content_type or "",
-    )
+    # Stored, then answered; the processing task is queued once the answer is out.
+    with held_until_answered() as publishes:
+        receipt = delivery_receive(
+            integration_id=integration_id,
+            platform_name=platform,
+            body=request.body,
+            headers=request.headers,
+            content_type=request.content_type or "",
+        )
     if receipt.status_code >= 400:
-        return problem_response(receipt.status_code, receipt.detail, code=receipt.code)
+        return send_after(problem_response(receipt.status_code, receipt.detail, code=receipt.code), publishes)
     delivery_id = str(receipt.delivery.pk) if receipt.delivery else None
-    return JsonResponse({"delivery_id": delivery_id, "status": receipt.delivery.status}, status=receipt.status_code)
+    answer = JsonResponse({"delivery_id": delivery_id, "status": receipt.delivery.status}, status=receipt.status_code)
+    return send_after(answer, publishes)

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
+import sys
+import threading
 import time
 from collections.abc import Iterator
 
+import httpx
 import pytest
 import redis
 from django.test import Client as DjangoClient
@@ -18,7 +22,7 @@ from config.celery_app import app as celery_app
 from service.models import Appointment, Screening
 from tests.booking_integration.conftest import hook_url, sign
 from tests.booking_integration.fakeapi import fixture_bytes
-from tests.conftest import drain_worker, wait_for
+from tests.conftest import ROOT, database_url_for_processes, drain_worker, wait_for
 
 pytestmark = pytest.mark.worker
 
@@ -119,3 +123,69 @@ def test_broker_down_when_a_delivery_comes_in_acknowledged_then_acted_on_once(
     drain_worker()  # anything the repeat might have queued has run by now
     assert Appointment.objects.count() == 1
     assert Screening.objects.count() == 1
+
+
+class SilentBroker:
+    """A port that accepts connections and never answers: a broker that hangs rather than refuses."""
+
+    def __init__(self) -> None:
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.url = f"redis://127.0.0.1:{self.listener.getsockname()[1]}/0"
+        self.accepted: list[socket.socket] = []
+        self.thread = threading.Thread(target=self._accept, daemon=True)
+        self.thread.start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                self.accepted.append(self.listener.accept()[0])
+            except OSError:
+                return
+
+    def close(self) -> None:
+        self.listener.close()
+        for conn in self.accepted:
+            conn.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_platform_is_answered_before_the_task_is_queued(make_integration):
+    """A broker that hangs holds the publish for its socket timeout (5 s); the 202 does not wait for it."""
+    integration = make_integration("calcom")
+    broker = SilentBroker()
+    port = free_port()
+    log_path = ROOT / "var" / f"hook-answer-first-{port}.log"
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.test",
+        "DATABASE_URL": database_url_for_processes(),
+        "CELERY_BROKER_URL": broker.url,
+    }
+    with log_path.open("wb") as log:
+        web = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "config.wsgi", "--config", "python:config.gunicorn", "--workers", "1",
+             "--bind", f"127.0.0.1:{port}"],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        try:
+            wait_for(lambda: b"Booting worker" in log_path.read_bytes(), timeout=60)
+            body = fixture_bytes("calcom/booking_created.json")
+            started = time.monotonic()
+            response = httpx.post(
+                f"http://127.0.0.1:{port}{hook_url(integration)}",
+                content=body,
+                headers={"Content-Type": "application/json", **sign("calcom", body)},
+                timeout=30,
+            )
+            answered_in = time.monotonic() - started
+
+            assert response.status_code == 202
+            assert answered_in < 3, f"the answer waited {answered_in:.1f} s for the broker"
+            delivery = InboundDelivery.objects.get(pk=response.json()["delivery_id"])
+            assert delivery.status == "received"  # stored; its sweep queues it if this publish is lost
+            # The publish was tried after the answer, and failed on the hung broker, logged.
+            wait_for(lambda: b"could not queue" in log_path.read_bytes(), timeout=60)
+        finally:
+            web.terminate()
+            web.wait(timeout=30)
+            broker.close()
