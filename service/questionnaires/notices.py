@@ -67,7 +67,8 @@ for _name in (NotificationPurpose.QUESTIONNAIRE, NotificationPurpose.REMINDER):
             name=_name,
             not_to_send=_not_to_send,
             context=_context,
-            related=("invitation__appointment__client", "invitation__appointment__therapist"),
+            # Everything _context and _not_to_send read, so a send makes no query of its own to read it.
+            related=("invitation__appointment__client", "invitation__appointment__therapist", "invitation__clinic"),
             language=_language,
         )
     )
