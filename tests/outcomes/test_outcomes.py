@@ -249,11 +249,14 @@ def test_the_outcomes_page_reads_on_a_phone_and_a_desktop(live_server, clinic, s
         page.goto(f"{live_server.url}/therapist/analytics?group_by=therapist")
         page.locator("svg.rates-chart").wait_for()
         page.screenshot(path=str(ARTIFACTS / f"therapist-outcomes-{size}.png"), full_page=True)
-        return page.evaluate("document.documentElement.scrollWidth"), page.locator("table.outcomes").inner_text()
+        box = "document.querySelector('.table-scroll')"
+        fits = page.evaluate(f"{box}.scrollWidth <= {box}.clientWidth")  # every column shown, none scrolled to
+        return page.evaluate("document.documentElement.scrollWidth"), fits, page.locator("table.outcomes").inner_text()
 
-    (scroll_width, table), outside = in_browser(script, viewport=viewport)
+    (scroll_width, table_fits, table), outside = in_browser(script, viewport=viewport)
     assert outside == []
     assert scroll_width <= viewport["width"]
+    assert table_fits
     assert "Maya Patel\t3\t2\t1\n(50%)\t1\n(50%)" in table
 
 
