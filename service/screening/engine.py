@@ -369,9 +369,11 @@ def screen(ctx: ScreeningContext) -> Decision:
             # "Within 7 days" runs from the flag to the new answer, strictly inside, so that the advised
             # start (flag + open days) is the first moment the rule no longer asks to wait.
             recent_open = [flag for flag in counted if flag.open and ctx.answered_at - flag.raised_at < open_days]
-            if recent_open:
+            advised = max(flag.raised_at for flag in recent_open) + open_days if recent_open else None
+            # A session already booked for the advised date or later is the later date: it goes
+            # ahead, less deeply (as RF-INFECTION lets such a session stand).
+            if advised is not None and ctx.session_start < advised:
                 add(table["HIST-AGGRAVATION"])
-                advised = max(flag.raised_at for flag in recent_open) + open_days
                 earliest = advised if earliest is None else max(earliest, advised)
             else:
                 add(table["HIST-AGGRAVATION:reduce"])

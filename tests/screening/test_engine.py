@@ -304,7 +304,8 @@ RULE_CASES = [
     (
         "HIST-AGGRAVATION open, raised 7 days before the answer less a minute vs exactly 7 days",
         "HIST-AGGRAVATION",
-        context(history=aggravation(NOW - timedelta(days=7) + MINUTE, open_flag=True)),
+        # The session before the advised start (flag + 7 days, a minute after the answer).
+        context(history=aggravation(NOW - timedelta(days=7) + MINUTE, open_flag=True), start=NOW + MINUTE / 2),
         "reschedule",
         context(history=None),
     ),
@@ -543,7 +544,7 @@ def test_resolved_aggravation_flag_within_7_days_reduces_depth():
 
 def test_open_aggravation_flag_advises_a_start_when_the_flag_leaves_the_open_window():
     flagged = NOW - timedelta(days=2)
-    decision = screen(context(history=aggravation(flagged, open_flag=True)))
+    decision = screen(context(history=aggravation(flagged, open_flag=True), start=SOON))
     assert decision.outcome == "reschedule"
     assert decision.earliest_advised_start == flagged + timedelta(days=7)
 
@@ -735,3 +736,18 @@ def test_breathlessness_without_clot_signs_still_refers_urgently_with_emergency_
     decision = screen(context({"breathless_or_chest_pain": True, "dvt_signs": False}))
     assert decision.outcome == "refer_urgently"
     assert decision.emergency is True
+
+
+def test_a_session_booked_for_after_the_open_flags_wait_goes_ahead_less_deeply():
+    flagged = NOW - timedelta(days=6)
+    advised = flagged + timedelta(days=7)
+    history = aggravation(flagged, open_flag=True)
+
+    before = screen(context(history=history, start=advised - MINUTE))
+    assert before.outcome == "reschedule"
+    assert before.earliest_advised_start == advised
+
+    on_the_day = screen(context(history=history, start=advised))
+    assert on_the_day.outcome == "proceed_with_modifications"
+    assert on_the_day.modifications == ("reduce_depth",)
+    assert on_the_day.earliest_advised_start is None

@@ -401,6 +401,18 @@ VIGNETTES: tuple[Vignette, ...] = (
         fires=("HIST-AGGRAVATION",),
         last_completed_days_ago=5,
         last_completed_flag_days_ago=4,
+        hours_until_session=48,
+    ),
+    Vignette(
+        "V39b-worse-after-last-session-next-one-after-the-wait",
+        "The same client, booked for ten days from now: by then a week has passed since the flag.",
+        "Massage & Bodywork 2011: after a persistent increase in pain, pause and work less deeply",
+        {**SCIATICA, "clinician_assessed": True},
+        "proceed_with_modifications",
+        fires=("HIST-AGGRAVATION",),
+        last_completed_days_ago=5,
+        last_completed_flag_days_ago=4,
+        hours_until_session=240,
     ),
     Vignette(
         "V40-worse-last-time-now-resolved",
